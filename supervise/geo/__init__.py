@@ -1,0 +1,1 @@
+"""Geometry helpers (PURE): datums, distances, patrol areas."""
