@@ -1,0 +1,54 @@
+"""The facts of one shift that the rules judge (PURE: no Flask, no SQLAlchemy).
+
+The services gather these from the database; rules read them and return findings.
+All datetimes are UTC-aware.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from supervise.tracks.model import Span, TrackAnalysis
+
+
+@dataclass(frozen=True)
+class CheckinFact:
+    """One selfie sign-in as judged at receipt."""
+
+    id: int
+    received_at: datetime
+    captured_at: datetime | None
+    capture_time_source: str | None          # exif_offset | exif_gps | exif_local | device | None
+    time_conflict_s: float | None = None     # |EXIF local time - GPS time| when not a whole-hour zone error
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    location_source: str | None = None       # exif | device | None
+    distance_to_area_m: float | None = None  # 0 inside; None when no position
+    exif_lat: float | None = None
+    exif_lon: float | None = None
+    exif_accuracy_m: float | None = None
+    device_lat: float | None = None
+    device_lon: float | None = None
+    device_accuracy_m: float | None = None
+    device_mock: bool = False
+    reused_checkin_id: int | None = None     # an earlier sign-in with the same or a near-identical photo
+    reuse_kind: str | None = None            # sha256 | phash
+    reuse_distance: int | None = None        # perceptual-hash distance when reuse_kind == phash
+    evidence_problem: str | None = None      # why the photo gives no usable GPS/time, for PHOTO_NO_EVIDENCE
+
+
+@dataclass(frozen=True)
+class ShiftFacts:
+    """Everything known about one shift as of `as_of`."""
+
+    shift_id: int
+    officer_id: int
+    district: str
+    kind: str                                # patrol | fixed_post
+    start: datetime
+    end: datetime
+    as_of: datetime
+    breaks: list[Span] = field(default_factory=list)
+    checkins: list[CheckinFact] = field(default_factory=list)
+    track: TrackAnalysis | None = None

@@ -1,0 +1,150 @@
+"""The marshmallow 4 schema of a regulation document (PURE).
+
+Every rule gets its own params schema built from `spec.RULE_SPECS`, so an unknown
+rule code or an unknown parameter name is an "Unknown field." error at its exact
+path. Nothing here fills in defaults: a district or period override must only
+carry what it changes; defaults are merged in `document.py`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from supervise.regulation.spec import RULE_SPECS, SEVERITIES
+
+
+class Threshold(fields.Float):
+    """A finite, non-negative number written as a number (not a string or a bool)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
+            raise ValidationError("Must be a number.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBool(fields.Bool):
+    """true or false, not "yes" or 1: a manager's typo must not silently switch a rule."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("Must be true or false.")
+        return value
+
+
+class TitleSchema(Schema):
+    zh = fields.Str(required=True, validate=validate.Length(min=1))
+    en = fields.Str(required=True, validate=validate.Length(min=1))
+
+
+def _params_schema(code: str) -> type[Schema]:
+    params = {
+        name: Threshold(validate=validate.Range(min=0, error="Must not be negative."))
+        for name in RULE_SPECS[code].params
+    }
+    return Schema.from_dict(params, name=f"{code}Params")
+
+
+def _rule_schema(code: str) -> type[Schema]:
+    return Schema.from_dict(
+        {
+            "clause": fields.Str(validate=validate.Length(min=1)),
+            "severity": fields.Str(validate=validate.OneOf(SEVERITIES)),
+            "enabled": StrictBool(),
+            "params": fields.Nested(_params_schema(code)),
+            "title": fields.Nested(TitleSchema),
+        },
+        name=f"{code}Rule",
+    )
+
+
+RulesSchema: type[Schema] = Schema.from_dict(
+    {code: fields.Nested(_rule_schema(code)) for code in RULE_SPECS}, name="RulesSchema"
+)
+
+
+class PeriodSchema(Schema):
+    name = fields.Nested(TitleSchema, required=True)
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    districts = fields.Raw(load_default="all")
+    rules = fields.Nested(RulesSchema, load_default=dict)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check(self, data: dict, **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        start, end = data.get("from_"), data.get("to")
+        if start is not None and end is not None and end < start:
+            errors["to"] = [f"Ends ({end}) before it starts ({start})."]
+        if not _valid_districts(data.get("districts", "all")):
+            errors["districts"] = ['Must be "all" or a list of district codes.']
+        if errors:
+            raise ValidationError(errors)
+
+
+def _valid_districts(value: Any) -> bool:
+    if value == "all":
+        return True
+    return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+
+
+class DistrictSchema(Schema):
+    rules = fields.Nested(RulesSchema, load_default=dict)
+
+
+class CatalogItemSchema(Schema):
+    code = fields.Str(required=True, validate=validate.Length(min=1))
+    zh = fields.Str(required=True, validate=validate.Length(min=1))
+    en = fields.Str(required=True, validate=validate.Length(min=1))
+
+
+def _valid_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"Unknown time zone {name!r}.") from exc
+
+
+class RegulationSchema(Schema):
+    version_label = fields.Str(required=True, validate=validate.Length(min=1))
+    timezone = fields.Str(load_default="Asia/Shanghai", validate=_valid_zone)
+    rules = fields.Nested(RulesSchema, load_default=dict)
+    periods = fields.List(fields.Nested(PeriodSchema), load_default=list)
+    districts = fields.Dict(
+        keys=fields.Str(validate=validate.Length(min=1)),
+        values=fields.Nested(DistrictSchema),
+        load_default=dict,
+    )
+    catalog = fields.List(fields.Nested(CatalogItemSchema), load_default=list)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _unique_catalog_codes(self, data: dict, **kwargs: Any) -> None:
+        codes = [item.get("code") for item in data.get("catalog") or []]
+        counts = Counter(codes)
+        dupes = {
+            i: {"code": [f"Duplicate catalog code {code!r}."]}
+            for i, code in enumerate(codes)
+            if code is not None and counts[code] > 1 and codes.index(code) != i
+        }
+        if dupes:
+            raise ValidationError({"catalog": dupes})
+
+
+def flatten_errors(messages: Any, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """marshmallow's nested error dict as (dotted path, message) pairs, in document order.
+
+    `fields.Dict` nests value errors under a "value" key and key errors under
+    "key"; those are not part of the document's shape, so they are dropped
+    (only `districts` is a Dict, at depth 2).
+    """
+    if isinstance(messages, dict):
+        out: list[tuple[str, str]] = []
+        for key, sub in messages.items():
+            skip = path[:1] == ("districts",) and len(path) == 2 and key in ("value", "key")
+            out.extend(flatten_errors(sub, path if skip else (*path, str(key))))
+        return out
+    if isinstance(messages, list):
+        return [pair for m in messages for pair in flatten_errors(m, path)]
+    return [(".".join(p for p in path if p != "_schema"), str(messages))]
