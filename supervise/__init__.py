@@ -1,0 +1,58 @@
+"""supervise: attendance and patrol supervision for city-management law-enforcement officers."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from supervise import config as cfg
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then SUPERVISE_* variables, then `test_config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(cfg.defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_mapping(cfg.from_environment())
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    _make_folders(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    from supervise.cli import register_commands
+
+    register_commands(app)
+    logging.getLogger("supervise").setLevel(logging.INFO)
+    return app
+
+
+def _make_folders(app: Flask) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def _init_extensions(app: Flask) -> None:
+    from supervise import models  # noqa: F401  (registers the tables on the metadata)
+    from supervise.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from supervise.services.sqlite import tune_sqlite
+
+        with app.app_context():
+            tune_sqlite(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from supervise.api import init_api
+    from supervise.web import bp as web_bp
+
+    init_api(app)
+    app.register_blueprint(web_bp)

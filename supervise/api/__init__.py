@@ -1,0 +1,90 @@
+"""The JSON interface under /api/v1, documented by the OpenAPI document flask-smorest builds."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from supervise.errors import DomainError, error_body
+from supervise.extensions import csrf, db
+
+log = logging.getLogger("supervise.api")
+
+HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+              405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE",
+              415: "UNSUPPORTED_MEDIA_TYPE", 422: "VALIDATION_ERROR", 429: "TOO_MANY_REQUESTS"}
+
+
+class SuperviseApi(Api):
+    """flask-smorest's Api with every HTTP error answered in the project's one error shape."""
+
+    def handle_http_exception(self, error: HTTPException):
+        return http_error_response(error)
+
+
+def http_error_response(error: HTTPException):
+    """Map a werkzeug/webargs HTTP error to {"error": {code, message, details}}."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    details = {}
+    message = error.description or error.name
+    if "messages" in data:
+        details = {"fields": _flatten_locations(data["messages"])}
+        message = "The request has invalid fields; see details."
+    if isinstance(error, RequestEntityTooLarge):
+        limit = request.max_content_length or 0
+        message = f"The upload is larger than the limit of {limit // (1024 * 1024)} MB."
+        details = {"limit_bytes": limit}
+    code = data.get("code") or HTTP_CODES.get(status, "HTTP_ERROR")
+    response = jsonify(error_body(code, message, details))
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="supervise"'
+    return response
+
+
+def _flatten_locations(messages: dict) -> dict:
+    """webargs nests errors under the location (json, query, form); clients want the field names."""
+    flat: dict = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            flat.update(location_errors)
+    return flat or messages
+
+
+def domain_error_response(error: DomainError):
+    db.session.rollback()
+    response = jsonify(error_body(error.code, error.message, error.details))
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="supervise"'
+    return response
+
+
+def unexpected_error_response(error: Exception):
+    if isinstance(error, HTTPException):
+        return http_error_response(error)
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    response = jsonify(error_body("INTERNAL_ERROR", "Something went wrong on our side; it has been logged."))
+    response.status_code = 500
+    return response
+
+
+def init_api(app: Flask) -> Api:
+    """Create the Api, register every API blueprint and the error handlers."""
+    from supervise.api import auth, districts, officers, places, shifts
+
+    api = SuperviseApi(app, spec_kwargs={"info": {"description": "Supervision of city-management officers."}})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+    for module in (auth, districts, places, officers, shifts):
+        for blueprint in getattr(module, "BLUEPRINTS", None) or [module.blp]:
+            csrf.exempt(blueprint)
+            api.register_blueprint(blueprint)
+    app.register_error_handler(DomainError, domain_error_response)
+    app.register_error_handler(Exception, unexpected_error_response)
+    app.extensions["supervise_api"] = api
+    return api

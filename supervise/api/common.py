@@ -1,0 +1,72 @@
+"""What every API route shares: the calling actor, list pagination, time fields."""
+from __future__ import annotations
+
+from flask import current_app, g, request
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import func, select
+
+from supervise.errors import Unauthorized
+from supervise.extensions import db
+from supervise.services.access import Actor
+from supervise.services.auth import actor_for, user_for_token
+from supervise.timeutil import iso_z, local_iso, parse_instant
+
+MAX_PER_PAGE = 500
+
+
+def current_actor() -> Actor:
+    """The actor behind the request's bearer token; 401 in the one error shape when there is none."""
+    if "actor" in g:
+        return g.actor
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send `Authorization: Bearer <token>`; get a token from POST /api/v1/auth/token.")
+    user = user_for_token(token.strip())
+    if user is None:
+        raise Unauthorized("The token is unknown, expired or revoked.", code="TOKEN_INVALID")
+    g.actor = actor_for(user)
+    g.user = user
+    return g.actor
+
+
+def bearer_token() -> str:
+    return request.headers.get("Authorization", "").partition(" ")[2].strip()
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def paginate(query, args: dict, dump) -> dict:
+    """`{items, total, page, per_page}` for a select() ordered by the caller."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page, per_page = args["page"], args["per_page"]
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [dump(row) for row in rows], "total": total, "page": page, "per_page": per_page}
+
+
+class Instant(fields.Field):
+    """An ISO 8601 instant: offset on input (naive = Asia/Shanghai), UTC with Z on output."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("Expected an ISO 8601 date-time string.")
+        try:
+            return parse_instant(value)
+        except ValueError as exc:
+            raise ValidationError(f"Not an ISO 8601 date-time: {value!r}.") from exc
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso_z(value)
+
+
+def local_time(attribute: str) -> fields.Function:
+    """The instant in `attribute` as Shanghai wall-clock time, for people to read (output only)."""
+    return fields.Function(lambda obj: local_iso(getattr(obj, attribute)), dump_only=True,
+                           metadata={"description": "Asia/Shanghai local time"})
+
+
+def config_value(name: str):
+    return current_app.config[name]

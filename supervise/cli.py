@@ -1,0 +1,152 @@
+"""The `supervise` command: Flask's CLI group with the operator commands of API.md."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from supervise.errors import DomainError
+from supervise.services.access import Actor
+
+SYSTEM = Actor(id=0, username="system", role="admin", district_id=None)
+
+
+def _create_app(*_args, **_kwargs) -> Flask:
+    from supervise import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Operate supervise: database, accounts, imports, checks, the demo."""
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the operator commands to the app's CLI (so `flask --app supervise` has them too)."""
+    for command in (create_user, import_grids, import_officers, import_shifts, demo):
+        app.cli.add_command(command)
+
+
+def fail_on_domain_error(func):
+    """Print a domain error as one clear line on stderr and exit 1, instead of a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            from supervise.extensions import db
+
+            db.session.rollback()
+            click.echo(f"error: {exc.code}: {exc.message}", err=True)
+            for key, value in (exc.details or {}).items():
+                click.echo(f"  {key}: {json.dumps(value, ensure_ascii=False, default=str)}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "manager", "inspector", "officer"]))
+@click.option("--district", default=None, help="district code (managers without one are city-wide)")
+@click.option("--badge-no", default=None)
+@click.option("--name", default=None)
+@with_appcontext
+@fail_on_domain_error
+def create_user(username, password, role, district, badge_no, name):
+    """Make an account without the API."""
+    from supervise.services.reference import create_officer
+
+    created = create_officer(SYSTEM, badge_no=badge_no, name=name or username, district=district, squad=None,
+                             username=username, password=password, role=role)
+    click.echo(f"created {role} {username} (id {created.user.id})")
+
+
+@click.command("import-grids")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--datum", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84", show_default=True,
+              help="the datum the polygons were drawn in; they are stored in WGS-84")
+@with_appcontext
+@fail_on_domain_error
+def import_grids(path: Path, datum: str):
+    """Load grids from a GeoJSON file (all or nothing; existing codes are updated)."""
+    from supervise.services.reference import import_grids as run_import
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path} is not JSON: {exc}") from exc
+    total = len(document.get("features", [None])) if isinstance(document, dict) else 0
+    with click.progressbar(length=total, label="grids") as bar:
+        report = run_import(SYSTEM, document, datum, replace=True, progress=bar.update)
+    click.echo(f"grids: {len(report.created)} created, {len(report.updated)} updated (from {datum} to WGS-84)")
+
+
+@click.command("import-officers")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@fail_on_domain_error
+def import_officers(path: Path):
+    """Load officers from CSV: badge_no,name,district,squad,username,password,role (all or nothing)."""
+    from supervise.services.imports import import_officers_csv
+
+    with click.progressbar(length=_count_rows(path), label="officers") as bar:
+        summary = import_officers_csv(SYSTEM, path.read_text(encoding="utf-8-sig"), progress=bar.update)
+    _echo_summary(summary)
+
+
+@click.command("import-shifts")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@fail_on_domain_error
+def import_shifts(path: Path):
+    """Load shifts from CSV: officer,start,end,kind,grid,post[,breaks] (all or nothing)."""
+    from supervise.services.imports import import_shifts_csv
+
+    with click.progressbar(length=_count_rows(path), label="shifts") as bar:
+        summary = import_shifts_csv(SYSTEM, path.read_text(encoding="utf-8-sig"), progress=bar.update)
+    _echo_summary(summary)
+
+
+def _count_rows(path: Path) -> int:
+    with path.open(encoding="utf-8-sig") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+def _echo_summary(summary: dict) -> None:
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="build the demo world and exit")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool):
+    """Build the demo world (idempotent) in the configured database and serve it."""
+    from flask import current_app
+
+    from supervise.demo import build_demo_world
+
+    upgrade_schema()
+    for line in build_demo_world():
+        click.echo(line)
+    if no_serve:
+        return
+    click.echo(f"serving on http://{host}:{port}/  (Ctrl+C stops)")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def upgrade_schema() -> None:
+    """Bring the database to the newest migration (what `supervise db upgrade` does)."""
+    from flask_migrate import upgrade
+
+    upgrade()

@@ -1,0 +1,88 @@
+"""Accounts, passwords, bearer tokens and the login rate limit."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from supervise.errors import Invalid, TooManyRequests, Unauthorized
+from supervise.extensions import db
+from supervise.models import ApiToken, LoginAttempt, User
+from supervise.services.access import Actor
+from supervise.timeutil import utcnow
+
+# Checked against when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    """A scrypt hash of the password; refuses passwords shorter than 8 characters."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+                      code="PASSWORD_TOO_SHORT", details={"min_length": MIN_PASSWORD_LENGTH})
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def actor_for(user: User) -> Actor:
+    """The Actor that access checks reason about."""
+    return Actor(id=user.id, username=user.username, role=user.role, district_id=user.district_id,
+                 district_code=user.district.code if user.district else None)
+
+
+def check_credentials(username: str, password: str, remote_addr: str | None,
+                      max_failures: int, window_minutes: int) -> User:
+    """The active user with that password, or Unauthorized; too many recent failures → 429.
+
+    Every attempt is recorded; the limit counts failures for the username in the window.
+    """
+    since = utcnow() - timedelta(minutes=window_minutes)
+    failures = db.session.scalar(select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.username == username, LoginAttempt.at >= since, LoginAttempt.success.is_(False)))
+    if failures >= max_failures:
+        raise TooManyRequests(f"Too many failed logins for this account; try again in {window_minutes} minutes.",
+                              code="LOGIN_RATE_LIMITED", details={"retry_after_minutes": window_minutes})
+    user = db.session.scalar(select(User).where(User.username == username))
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    ok = ok and user is not None and user.active
+    db.session.add(LoginAttempt(username=username[:64], remote_addr=remote_addr, success=ok))
+    db.session.commit()
+    if not ok:
+        raise Unauthorized("Wrong username or password.", code="BAD_CREDENTIALS")
+    return user
+
+
+def issue_token(user: User, ttl_hours: int) -> tuple[str, ApiToken]:
+    """A new random bearer token for the user; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, token_sha256=_digest(token),
+                      expires_at=utcnow() + timedelta(hours=ttl_hours))
+    db.session.add(record)
+    db.session.commit()
+    return token, record
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a live (unexpired, unrevoked) token belongs to, else None."""
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
+    if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
+        return None
+    return record.user if record.user.active else None
+
+
+def revoke_token(token: str) -> bool:
+    """Revoke a token; True when it was live."""
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
+    if record is None or record.revoked_at is not None:
+        return False
+    record.revoked_at = utcnow()
+    db.session.commit()
+    return True
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,16 @@
+"""SQLite settings that let one web process and one scheduler process share the file safely."""
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """WAL journal, a busy timeout instead of 'database is locked', and foreign keys enforced."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
