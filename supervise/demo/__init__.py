@@ -194,8 +194,14 @@ def _shifts(today: date) -> Iterator[str]:
 
 
 def _later_parts(today: date) -> Iterator[str]:
-    """Sign-ins, tracks and flags join the demo world as those parts land."""
-    return iter(())
+    """Today's evidence: sign-ins, tracks, then the checks that judge them."""
+    from supervise.demo.checkins import add_demo_checkins
+    from supervise.demo.checks import run_demo_checks
+    from supervise.demo.tracks import add_demo_tracks
+
+    yield from add_demo_checkins(today)
+    yield from add_demo_tracks(today)
+    yield from run_demo_checks(today)
 
 
 def _logins() -> Iterator[str]:

@@ -1,22 +1,14 @@
 """Typed SQLAlchemy 2 models, one module per part of the domain; importing this registers them all."""
+from supervise.models.evidence import Checkin, Photo
+from supervise.models.flags import FLAG_STATUSES, CheckRun, Flag, FlagEvent, RegulationVersion, SchedulerLease
 from supervise.models.org import ROLES, ApiToken, Device, District, LoginAttempt, Squad, User
 from supervise.models.places import GRID_LEVELS, Grid, Post
 from supervise.models.requests import IdempotentResponse
 from supervise.models.shifts import SHIFT_KINDS, Shift, ShiftBreak
+from supervise.models.tracks import SOURCE_CODES, Position, TrackUpload
 
 __all__ = [
-    "GRID_LEVELS",
-    "ROLES",
-    "SHIFT_KINDS",
-    "ApiToken",
-    "Device",
-    "District",
-    "Grid",
-    "IdempotentResponse",
-    "LoginAttempt",
-    "Post",
-    "Shift",
-    "ShiftBreak",
-    "Squad",
-    "User",
+    "FLAG_STATUSES", "GRID_LEVELS", "ROLES", "SHIFT_KINDS", "SOURCE_CODES", "ApiToken", "CheckRun", "Checkin",
+    "Device", "District", "Flag", "FlagEvent", "Grid", "IdempotentResponse", "LoginAttempt", "Photo", "Position",
+    "Post", "RegulationVersion", "SchedulerLease", "Shift", "ShiftBreak", "Squad", "TrackUpload", "User",
 ]

@@ -1,0 +1,50 @@
+"""Positions from phones and uploaded files. A city-day is ~14 M rows, so a position is lean:
+its instant is POSIX seconds (UTC) as a float, and (officer, ts) is both the unique key that
+makes re-sent positions harmless and the index that serves "this officer between t1 and t2"."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from supervise.extensions import db
+from supervise.models.types import UTCDateTime
+from supervise.timeutil import utcnow
+
+SOURCE_CODES = {"upload": 1, "osmand": 2, "app": 3}
+
+
+class Position(db.Model):
+    __tablename__ = "position"
+    __table_args__ = (Index("uq_position_officer_ts", "officer_id", "ts", unique=True),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    ts: Mapped[float] = mapped_column(Float)  # POSIX seconds, UTC
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    speed_mps: Mapped[float | None] = mapped_column(Float)
+    mock: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[int] = mapped_column(SmallInteger)
+    received_ts: Mapped[float] = mapped_column(Float)
+
+
+class TrackUpload(db.Model):
+    """One uploaded track file or position batch and what became of its points."""
+
+    __tablename__ = "track_upload"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    format: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    points_received: Mapped[int] = mapped_column(Integer)
+    points_accepted: Mapped[int] = mapped_column(Integer)
+    points_stored: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[dict] = mapped_column(JSON)
+    flagged: Mapped[dict] = mapped_column(JSON)
+    first_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
