@@ -106,3 +106,18 @@ def test_to_geojson_gives_back_the_polygon_in_lon_lat():
     assert back["type"] == "MultiPolygon"
     assert np.allclose(np.array(back["coordinates"][0][0]), np.array(geom["coordinates"][0]),
                        atol=1e-9)
+
+
+def test_fast_edge_distances_agree_with_shapely_for_an_irregular_grid():
+    import shapely
+
+    rng = np.random.default_rng(3)
+    ang = np.sort(rng.uniform(0, 2 * np.pi, 12))
+    rad = rng.uniform(100, 300, 12)
+    ring = [list(at(r * np.cos(a), r * np.sin(a))[::-1]) for a, r in zip(ang, rad, strict=True)]
+    area = Area.from_geojson({"type": "Polygon", "coordinates": [ring + [ring[0]]]})
+    x, y = rng.uniform(-500, 500, 300), rng.uniform(-500, 500, 300)
+    lats, lons = at(x, y)
+    px, py = area.projection.to_xy(lats, lons)
+    expected = shapely.distance(area.geometry_xy, shapely.points(px, py))
+    assert np.allclose(area.distances_m(lats, lons), expected, atol=1e-6)
