@@ -12,7 +12,7 @@ from supervise import config as cfg
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then SUPERVISE_* variables, then `test_config`."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_mapping(cfg.defaults(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

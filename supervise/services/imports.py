@@ -17,6 +17,7 @@ from supervise.timeutil import parse_instant
 
 OFFICER_COLUMNS = ("badge_no", "name", "district", "username", "role")
 SHIFT_COLUMNS = ("officer", "start", "end", "kind")
+OFFICER_VALUES = ("name", "username")  # badge_no and district may be empty for managers and admins
 
 
 def import_officers_csv(actor: Actor, text: str, progress: Callable[[int], None] | None = None) -> dict:
@@ -25,6 +26,7 @@ def import_officers_csv(actor: Actor, text: str, progress: Callable[[int], None]
 
     def store(row: dict) -> None:
         nonlocal created
+        _require(row, OFFICER_VALUES)
         result = create_officer(actor, badge_no=row.get("badge_no") or None, name=row["name"],
                                 district=row.get("district") or None, squad=row.get("squad") or None,
                                 username=row["username"], password=row.get("password") or None,
@@ -48,6 +50,7 @@ def import_shifts_csv(actor: Actor, text: str, progress: Callable[[int], None] |
 
     def store(row: dict) -> None:
         nonlocal created
+        _require(row, SHIFT_COLUMNS)
         create_shift(actor, officer=row["officer"], start=_instant(row, "start"), end=_instant(row, "end"),
                      kind=row["kind"], grid=row.get("grid") or None, post=row.get("post") or None,
                      breaks=_breaks(row.get("breaks") or ""), commit=False)
@@ -89,6 +92,13 @@ def _import_rows(text: str, required: tuple[str, ...], store: Callable[[dict], N
     if rows == 0:
         raise Invalid("The file has a header but no rows.", code="CSV_EMPTY")
     db.session.commit()
+
+
+def _require(row: dict, columns: tuple[str, ...]) -> None:
+    empty = [c for c in columns if not row.get(c)]
+    if empty:
+        raise Invalid(f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty.", code="VALUE_MISSING",
+                      details={"columns": empty})
 
 
 def _instant(row: dict, column: str):

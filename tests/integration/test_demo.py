@@ -1,0 +1,122 @@
+"""The demo world: Harbin's nine districts, the Daoli women's squad on Central Street, a grid
+hierarchy, fixed posts and today's staggered shifts — built idempotently and usable through the API.
+
+Later parts add sign-ins, tracks and flags to the demo; these tests only count what the
+foundation builds, so that evidence is tolerated.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from supervise.extensions import db
+from supervise.geo.area import validate_polygon_geojson
+from supervise.models import District, Grid, Post, Shift, Squad, User
+from supervise.timeutil import SHANGHAI, as_utc_stored, local_today
+
+HARBIN_LAT = (45.3, 46.0)
+HARBIN_LON = (126.2, 127.1)
+
+
+@pytest.fixture
+def today():
+    return local_today()
+
+
+@pytest.fixture
+def demo(app, today):
+    """The demo world built once into the test database; returns the lines it printed."""
+    from supervise.demo import build_demo_world
+
+    with app.app_context():
+        lines = list(build_demo_world(today))
+        db.session.remove()
+    return lines
+
+
+def counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (District, Squad, Grid, Post, User, Shift)}
+
+
+def test_the_demo_has_nine_districts_and_the_twelve_women_of_daoli_patrol_central_street(app, demo, today):
+    with app.app_context():
+        districts = db.session.scalars(select(District.code)).all()
+        women = db.session.scalars(select(User).join(User.squad).where(Squad.code == "DL-WOMEN")).all()
+        central = db.session.scalar(select(Grid).where(Grid.code == "DL-G001"))
+        women_shifts = {s.officer.username: s.grid.code
+                        for s in db.session.scalars(select(Shift).where(Shift.officer_id.in_([w.id for w in women])))}
+
+        assert sorted(districts) == sorted(["NG", "DL", "DW", "XF", "SB", "PF", "HL", "AC", "SC"])
+        assert len(women) == 12
+        assert {w.role for w in women} == {"officer"} and {w.district.code for w in women} == {"DL"}
+        assert central.name == "中央大街"
+        assert len(women_shifts) == 12 and set(women_shifts.values()) == {"DL-G001"}
+
+
+def test_demo_grids_form_a_domain_net_grid_hierarchy_of_valid_polygons_around_harbin(app, demo):
+    with app.app_context():
+        grids = db.session.scalars(select(Grid)).all()
+        levels = Counter(g.level for g in grids)
+        assert levels["domain"] == 9 and levels["net"] >= 9 and levels["grid"] >= 9
+        for grid in grids:
+            expected_parent = {"domain": None, "net": "domain", "grid": "net"}[grid.level]
+            assert (grid.parent.level if grid.parent else None) == expected_parent, grid.code
+            assert grid.parent is None or grid.parent.district_id == grid.district_id, grid.code
+            assert validate_polygon_geojson(grid.geometry) == [], grid.code
+            vertices = [p for polygon in _polygons(grid.geometry) for ring in polygon for p in ring]
+            assert all(HARBIN_LON[0] < lon < HARBIN_LON[1] and HARBIN_LAT[0] < lat < HARBIN_LAT[1]
+                       for lon, lat in vertices), grid.code
+
+
+def _polygons(geometry: dict) -> list:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+
+
+def test_todays_demo_shifts_include_fixed_posts_and_one_that_ends_after_midnight_in_shanghai(app, demo, today):
+    with app.app_context():
+        shifts = db.session.scalars(select(Shift)).all()
+        officers = db.session.scalar(select(func.count()).select_from(User).where(User.role == "officer"))
+        local = [(as_utc_stored(s.start).astimezone(SHANGHAI), as_utc_stored(s.end).astimezone(SHANGHAI), s)
+                 for s in shifts]
+
+        assert len(shifts) == officers
+        assert {start.date() for start, _end, _s in local} == {today}
+        assert any(end.date() == today + timedelta(days=1) for _start, end, _s in local)
+        fixed = [s for s in shifts if s.kind == "fixed_post"]
+        assert sorted(s.post.code for s in fixed) == ["DL-P001", "NG-P001"]
+        assert all(s.grid is None for s in fixed)
+        assert db.session.scalar(select(func.count()).select_from(Post)) == 2
+
+
+def test_building_the_demo_twice_adds_nothing(app, demo, today):
+    from supervise.demo import build_demo_world
+
+    before = counts(app)
+    with app.app_context():
+        lines = list(build_demo_world(today))
+        db.session.remove()
+
+    assert counts(app) == before
+    assert "districts: 0 added, 9 in the demo world" in lines
+    assert any(line.startswith("people: 0 added") for line in lines)
+    assert any(line.startswith(f"shifts for {today.isoformat()}: 0 added") for line in lines)
+
+
+def test_a_demo_manager_logs_in_and_lists_the_districts_through_the_api(client, demo):
+    from supervise.demo.world import DEMO_PASSWORD
+
+    login = client.post("/api/v1/auth/token", json={"username": "city", "password": DEMO_PASSWORD})
+    assert login.status_code == 200, login.get_json()
+    headers = {"Authorization": f"Bearer {login.get_json()['token']}"}
+
+    response = client.get("/api/v1/districts", headers=headers)
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["total"] == 9
+    assert {d["code"]: d["name"] for d in body["items"]}["DL"] == "道里区"
