@@ -1,6 +1,181 @@
 """Selfie sign-ins: POST /api/v1/checkins and the evidence behind them."""
 from __future__ import annotations
 
+from flask import jsonify, make_response, request
+from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from supervise.api.common import Instant, PageArgs, current_actor, local_time, paginate
+from supervise.errors import Invalid
+from supervise.services import checkins, idempotency
+from supervise.services.checkins import DeviceFix, SignIn
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", description="Selfie sign-ins")
+
+ENDPOINT = "POST /api/v1/checkins"
+
+
+class CheckinForm(Schema):
+    """The multipart fields next to the `photo` file part."""
+
+    class Meta:
+        unknown = EXCLUDE  # phone apps add fields of their own; they must not break a sign-in
+
+    shift_id = fields.Integer(load_default=None, metadata={"description": "otherwise the shift is found "
+                                                                          "from the capture time"})
+    device_lat = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-90, 90))
+    device_lon = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-180, 180))
+    device_accuracy_m = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0))
+    device_fix_time = Instant(load_default=None)
+    device_mock = fields.Boolean(load_default=False, metadata={"description": "the phone reports a mock location"})
+
+
+class PhotoPart(Schema):
+    photo = Upload(metadata={"description": "the selfie, JPEG or HEIC (judged by content, not name)"})
+
+
+class LocationOut(Schema):
+    lat = fields.Float()
+    lon = fields.Float()
+    accuracy_m = fields.Float(allow_none=True)
+    datum = fields.String()
+    source = fields.String(metadata={"description": "exif | device"})
+
+
+class DeviceFixOut(Schema):
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    accuracy_m = fields.Float(allow_none=True)
+    fix_time = Instant(allow_none=True)
+    mock = fields.Boolean()
+
+
+def _location(c) -> dict | None:
+    if c.lat is None:
+        return None
+    return {"lat": c.lat, "lon": c.lon, "accuracy_m": c.accuracy_m, "datum": "wgs84", "source": c.location_source}
+
+
+def _device_fix(c) -> dict | None:
+    if c.device_lat is None and c.device_fix_time is None and not c.device_mock:
+        return None
+    return DeviceFixOut().dump({"lat": c.device_lat, "lon": c.device_lon, "accuracy_m": c.device_accuracy_m,
+                                "fix_time": c.device_fix_time, "mock": c.device_mock})
+
+
+class CheckinOut(Schema):
+    id = fields.Integer()
+    shift_id = fields.Integer()
+    officer = fields.Function(lambda s: s.officer.badge_no, metadata={"description": "badge number"})
+    officer_name = fields.Function(lambda s: s.officer.name)
+    captured_at = Instant(allow_none=True)
+    captured_at_local = local_time("captured_at")
+    received_at = Instant()
+    received_at_local = local_time("received_at")
+    capture_time_source = fields.String(allow_none=True,
+                                        metadata={"description": "exif_offset | exif_gps | exif_local | device"})
+    capture_time_note = fields.String(allow_none=True)
+    time_conflict_s = fields.Float(allow_none=True,
+                                   metadata={"description": "GPS minus EXIF time when they disagree for no "
+                                                            "time-zone reason (needs review)"})
+    location = fields.Function(_location, metadata={"description": "the position judged: EXIF, else the "
+                                                                    "phone's fix; null without one"})
+    device_fix = fields.Function(_device_fix, metadata={"description": "the phone's own fix as sent"})
+    inside_grid = fields.Boolean(attribute="inside_area", allow_none=True)
+    distance_to_grid_m = fields.Float(attribute="distance_to_area_m", allow_none=True)
+    timeliness = fields.String(metadata={"description": "on_time | late | outside_window"})
+    flags = fields.List(fields.String())
+    message = fields.String(metadata={"description": "for the officer: what was found, what to do"})
+    evidence_problem = fields.String(allow_none=True)
+    reused_checkin_id = fields.Integer(allow_none=True)
+    reuse_kind = fields.String(allow_none=True, metadata={"description": "sha256 | phash"})
+    reuse_distance = fields.Integer(allow_none=True)
+    camera = fields.String(allow_none=True)
+    photo_sha256 = fields.String()
+    photo_url = fields.Function(lambda s: f"/api/v1/checkins/{s.id}/photo")
+    display_url = fields.Function(lambda s: f"/api/v1/checkins/{s.id}/photo?variant=display")
+
+
+class CheckinQuery(PageArgs):
+    officer = fields.String(metadata={"description": "badge number"})
+    shift_id = fields.Integer()
+    date = fields.Date(metadata={"description": "Shanghai calendar date of receipt"})
+    district = fields.String()
+
+
+class PhotoQuery(Schema):
+    variant = fields.String(load_default="original", validate=validate.OneOf(["original", "display"]))
+
+
+@blp.route("")
+class Checkins(MethodView):
+    @blp.arguments(CheckinQuery, location="query")
+    @blp.response(200)
+    def get(self, args):
+        """Sign-ins you may see (yours; your district's; all for city-wide managers), newest first."""
+        query = checkins.list_checkins(current_actor(), officer=args.get("officer"), shift_id=args.get("shift_id"),
+                                       day=args.get("date"), district=args.get("district"))
+        return paginate(query, args, lambda c: CheckinOut().dump(SignIn(c, checkins.flag_codes(c.id))))
+
+    @blp.arguments(CheckinForm, location="form")
+    @blp.arguments(PhotoPart, location="files")
+    @blp.response(201, CheckinOut)
+    @blp.alt_response(409, description="NO_SHIFT, IDEMPOTENCY_KEY_REUSED")
+    @blp.alt_response(413, description="the upload is larger than MAX_UPLOAD_MB")
+    @blp.alt_response(415, description="PHOTO_NOT_IMAGE, PHOTO_UNSUPPORTED_FORMAT")
+    @blp.alt_response(422, description="PHOTO_MISSING, PHOTO_EMPTY, PHOTO_TRUNCATED, PHOTO_CORRUPT, "
+                                       "PHOTO_TOO_LARGE_PIXELS, PHOTO_FROM_THE_FUTURE")
+    def post(self, form, files):
+        """Sign in with a selfie (multipart: `photo` plus optional shift_id and the phone's own fix).
+
+        Send `Idempotency-Key` to make retries safe: the same key with the same request answers
+        the first result again; with another request it is a 409.
+        """
+        actor = current_actor()
+        upload = files.get("photo")
+        if upload is None:
+            raise Invalid("Send the selfie as a file part named `photo` (multipart/form-data).",
+                          code="PHOTO_MISSING")
+        data = upload.read()
+        device = DeviceFix(lat=form["device_lat"], lon=form["device_lon"], accuracy_m=form["device_accuracy_m"],
+                           fix_time=form["device_fix_time"], mock=form["device_mock"])
+
+        def work() -> tuple[int, dict]:
+            signed = checkins.record_checkin(actor, data, shift_id=form["shift_id"], device=device)
+            return 201, CheckinOut().dump(signed)
+
+        key = request.headers.get("Idempotency-Key")
+        request_sha = idempotency.fingerprint(ENDPOINT, form=request.form.to_dict(),
+                                              files=[("photo", data)]) if key is not None else ""
+        status, body, replayed = idempotency.run_idempotent(actor.id, key, ENDPOINT, request_sha, work)
+        response = make_response(jsonify(body), status)
+        response.headers["Location"] = f"/api/v1/checkins/{body['id']}"
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+
+@blp.route("/<int:checkin_id>")
+class CheckinOne(MethodView):
+    @blp.response(200, CheckinOut)
+    def get(self, checkin_id):
+        """One sign-in: for its officer, their district's managers, city-wide managers and admins."""
+        return checkins.get_checkin(current_actor(), checkin_id)
+
+
+@blp.route("/<int:checkin_id>/photo")
+class CheckinPhoto(MethodView):
+    @blp.arguments(PhotoQuery, location="query")
+    @blp.response(200, description="the original bytes as received (image/jpeg or image/heic), or with "
+                                   "?variant=display an upright JPEG without EXIF")
+    def get(self, args, checkin_id):
+        """The sign-in's photo, to the same people who may see the sign-in."""
+        photo = checkins.checkin_photo(current_actor(), checkin_id, args["variant"])
+        response = make_response(photo.data)
+        response.headers["Content-Type"] = photo.media_type
+        response.headers["Content-Disposition"] = f'inline; filename="{photo.filename}"'
+        response.headers["Cache-Control"] = "private, max-age=86400"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response

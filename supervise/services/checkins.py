@@ -1,0 +1,481 @@
+"""Selfie sign-ins: read the photo's evidence, place it in a shift, judge it, keep it.
+
+`record_checkin` is the one verb that creates a sign-in. It refuses what cannot be evidence
+(not an image, truncated, a decompression bomb, a capture time in the future) before anything
+is written; it keeps a sound photo without GPS or time and says so. The original bytes go to
+storage before the database commit and are removed again when that commit fails.
+
+The sign-in's own judgement (inside the grid, distance, on time / late / outside the window,
+reuse of an earlier photo) is computed here with the regulation in force and stored on the row;
+the flags themselves are raised by the checks (`services.checks.check_signin`) right after.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, true
+from sqlalchemy.exc import IntegrityError
+
+from supervise.errors import Conflict, DomainError, Forbidden, Invalid
+from supervise.evidence import PhotoEvidence, PhotoRejected, hamming, read_photo
+from supervise.extensions import db
+from supervise.models import Checkin, Flag, Photo, Shift, User
+from supervise.regulation import Regulation, RuleConfig
+from supervise.services import lookup, storage
+from supervise.services.access import Actor, require_officer_visible, visible_district_ids
+from supervise.services.areas import area_for_shift
+from supervise.services.checks import check_signin
+from supervise.services.regulation import regulation_in_force
+from supervise.timeutil import local_day_bounds, utcnow
+
+log = logging.getLogger(__name__)
+
+# A phone clock a little ahead of the server is normal; beyond this a capture time is impossible.
+CLOCK_SKEW = timedelta(minutes=2)
+HASH_BITS, BAND_BITS, BANDS = 64, 16, 4
+# Up to this distance the band lookup finds every match (see `near_duplicate_candidates`).
+BAND_LOOKUP_MAX_DISTANCE = 7
+NO_EVIDENCE_ADVICE = "Retake the photo with location (GPS) on, in the camera app, and sign in again."
+
+
+class PhotoRefused(DomainError):
+    """A file that cannot be a sign-in photo; the code and status come from the evidence reader."""
+
+    status, code = 422, "PHOTO_INVALID"
+
+
+@dataclass(frozen=True)
+class DeviceFix:
+    """The phone's own position fix sent along with the photo (weaker than EXIF evidence)."""
+
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    fix_time: datetime | None = None
+    mock: bool = False
+
+    @property
+    def has_position(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A stored sign-in with the codes of the flags that refer to it; reads through to the row."""
+
+    checkin: Checkin
+    flags: list[str]
+
+    def __getattr__(self, name: str):
+        return getattr(self.checkin, name)
+
+    @property
+    def message(self) -> str:
+        return officer_message(self.checkin, self.flags)
+
+
+# ---------------------------------------------------------------- the verb
+
+
+def record_checkin(actor: Actor, photo: bytes, *, shift_id: int | None = None, device: DeviceFix | None = None,
+                   received_at: datetime | None = None) -> SignIn:
+    """Store a sign-in of the calling officer with this photo and return it with its flags.
+
+    Raises PhotoRefused (415/422, nothing stored), Invalid PHOTO_FROM_THE_FUTURE, NotFound for an
+    unknown shift, Forbidden for another officer's shift, Conflict NO_SHIFT when no shift of
+    the officer fits the sign-in. `received_at` is for the demo and tests; the API uses now.
+    """
+    received_at = received_at or utcnow()
+    device = _checked_device(device or DeviceFix())
+    evidence = read_evidence(photo)
+    captured_at, time_source = _capture_time(evidence, device)
+    if captured_at is not None and captured_at > received_at + CLOCK_SKEW:
+        raise Invalid(f"The photo's capture time {captured_at.isoformat()} is after its receipt; check the "
+                      "phone's clock and take the photo again.", code="PHOTO_FROM_THE_FUTURE",
+                      details={"captured_at": captured_at.isoformat(), "received_at": received_at.isoformat()})
+    regulation = regulation_in_force().regulation
+    shift = _shift_for(actor, shift_id, captured_at or received_at, received_at, regulation)
+    rules = _rules_for(shift, regulation)
+    matches = _reuse_matches(evidence, rules["PHOTO_REUSED"].params["max_phash_distance"])
+    checkin = _build(actor, shift, rules, evidence, device, captured_at, time_source, received_at, matches)
+    _store(checkin, evidence, photo, photo_exists=any(m.sha256 == evidence.sha256 for m in matches))
+    _run_checks(checkin.shift_id, received_at)
+    return SignIn(checkin, flag_codes(checkin.id))
+
+
+def read_evidence(photo: bytes) -> PhotoEvidence:
+    """The photo's evidence, or PhotoRefused with the reader's code and HTTP status."""
+    try:
+        return read_photo(photo, max_pixels=current_app.config.get("MAX_PHOTO_PIXELS", 50_000_000))
+    except PhotoRejected as exc:
+        raise PhotoRefused(_sentence(exc.message), code=exc.code, status=exc.http_status,
+                           details=exc.details) from None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _checked_device(device: DeviceFix) -> DeviceFix:
+    if (device.lat is None) != (device.lon is None):
+        raise Invalid("Send device_lat and device_lon together, or neither.", code="DEVICE_FIX_INVALID")
+    values = [v for v in (device.lat, device.lon, device.accuracy_m) if v is not None]
+    if any(not math.isfinite(v) for v in values):
+        raise Invalid("The device fix has a value that is not a number.", code="DEVICE_FIX_INVALID")
+    if device.has_position and not (-90 <= device.lat <= 90 and -180 <= device.lon <= 180):
+        raise Invalid("device_lat must be within ±90 and device_lon within ±180.", code="DEVICE_FIX_INVALID")
+    if device.accuracy_m is not None and device.accuracy_m < 0:
+        raise Invalid("device_accuracy_m cannot be negative.", code="DEVICE_FIX_INVALID")
+    if device.lat == 0 and device.lon == 0:  # what some browsers send when they have no fix
+        return DeviceFix(accuracy_m=None, fix_time=device.fix_time, mock=device.mock)
+    return device
+
+
+def _capture_time(evidence: PhotoEvidence, device: DeviceFix) -> tuple[datetime | None, str | None]:
+    if evidence.captured_at is not None:
+        return evidence.captured_at, evidence.capture_time_source
+    if device.fix_time is not None:
+        return device.fix_time, "device"
+    return None, None
+
+
+# ---------------------------------------------------------------- which shift
+
+
+def _shift_for(actor: Actor, shift_id: int | None, signed_at: datetime, received_at: datetime,
+               regulation: Regulation) -> Shift:
+    if shift_id is not None:
+        shift = lookup.shift_or_404(shift_id)
+        if shift.officer_id != actor.id:
+            raise Forbidden("Only the officer of a shift signs in for it.", code="NOT_YOUR_SHIFT",
+                            details={"shift_id": shift_id})
+        return shift
+    shift = shift_for_time(actor.id, signed_at, received_at, regulation)
+    if shift is None:
+        raise Conflict("You have no shift whose sign-in window contains the time of this photo, and none is in "
+                       "progress; ask your manager to check your roster, or send shift_id.", code="NO_SHIFT",
+                       details={"signed_at": signed_at.isoformat()})
+    return shift
+
+
+def shift_for_time(officer_id: int, signed_at: datetime, received_at: datetime,
+                   regulation: Regulation | None = None) -> Shift | None:
+    """The officer's shift whose sign-in window contains `signed_at` (nearest start first), else the
+    one whose window contains `received_at`, else the shift in progress at `received_at`, else None."""
+    near = db.session.scalars(select(Shift).where(
+        Shift.officer_id == officer_id, Shift.start >= min(signed_at, received_at) - timedelta(days=1),
+        Shift.start <= max(signed_at, received_at) + timedelta(days=1)).order_by(Shift.start)).all()
+    regulation = regulation or regulation_in_force().regulation
+    for at in (signed_at, received_at):  # an old photo sent in the window still lands on that shift
+        in_window = [s for s in near if _in_window(s, at, regulation)]
+        if in_window:
+            return min(in_window, key=lambda s: (abs((s.start - at).total_seconds()), s.id))
+    return next((s for s in near if s.start <= received_at <= s.end), None)
+
+
+def _in_window(shift: Shift, at: datetime, regulation: Regulation) -> bool:
+    opens, closes = _window(shift, _rules_for(shift, regulation)["LATE"])
+    return opens <= at <= closes
+
+
+def _rules_for(shift: Shift, regulation: Regulation) -> dict[str, RuleConfig]:
+    district = shift.officer.district.code if shift.officer.district else None
+    return regulation.values_for(shift.start, district)
+
+
+def _window(shift: Shift, late: RuleConfig) -> tuple[datetime, datetime]:
+    w = late.sign_in
+    return shift.start - timedelta(minutes=w.open_before_min), shift.start + timedelta(minutes=w.close_after_min)
+
+
+# ---------------------------------------------------------------- judgement
+
+
+def timeliness(shift: Shift, rules: dict[str, RuleConfig], signed_at: datetime) -> str:
+    """on_time (window open .. start + grace), late (.. window close), else outside_window."""
+    opens, closes = _window(shift, rules["LATE"])
+    if not opens <= signed_at <= closes:
+        return "outside_window"
+    grace = timedelta(minutes=rules["LATE"].params["grace_min"])
+    return "on_time" if signed_at <= shift.start + grace else "late"
+
+
+def place_tolerance_m(rules: dict[str, RuleConfig], accuracy_m: float | None) -> float:
+    """max(min_tolerance_m, reported error capped at max_reported_error_m): the benefit of the doubt."""
+    p = rules["CHECKIN_OFF_GRID"].params
+    return max(p["min_tolerance_m"], min(accuracy_m or 0.0, p["max_reported_error_m"]))
+
+
+def _build(actor: Actor, shift: Shift, rules: dict[str, RuleConfig], evidence: PhotoEvidence, device: DeviceFix,
+           captured_at: datetime | None, time_source: str | None, received_at: datetime,
+           matches: list[ReuseMatch]) -> Checkin:
+    gps = evidence.gps
+    checkin = Checkin(
+        officer_id=actor.id, shift_id=shift.id, shift=shift, photo_sha256=evidence.sha256,
+        received_at=received_at, captured_at=captured_at, capture_time_source=time_source,
+        capture_time_note=evidence.capture_time_note if time_source != "device" else
+        "no capture time in the photo; the phone's fix time used",
+        time_conflict_s=evidence.time_conflict_s,
+        exif_lat=gps.lat if gps else None, exif_lon=gps.lon if gps else None,
+        exif_accuracy_m=gps.accuracy_m if gps else None,
+        device_lat=device.lat, device_lon=device.lon, device_accuracy_m=device.accuracy_m,
+        device_fix_time=device.fix_time, device_mock=device.mock,
+        camera=" ".join(p for p in (evidence.make, evidence.model) if p)[:128] or None,
+    )
+    _place(checkin, shift, rules)
+    checkin.timeliness = timeliness(shift, rules, captured_at or received_at)
+    checkin.evidence_problem = _evidence_problem(checkin, evidence)
+    _mark_reuse(checkin, matches)
+    return checkin
+
+
+def _place(checkin: Checkin, shift: Shift, rules: dict[str, RuleConfig]) -> None:
+    if checkin.exif_lat is not None:
+        checkin.lat, checkin.lon, checkin.accuracy_m = checkin.exif_lat, checkin.exif_lon, checkin.exif_accuracy_m
+        checkin.location_source = "exif"
+    elif checkin.device_lat is not None:
+        checkin.lat, checkin.lon, checkin.accuracy_m = (checkin.device_lat, checkin.device_lon,
+                                                        checkin.device_accuracy_m)
+        checkin.location_source = "device"
+    else:
+        return
+    distance = float(area_for_shift(shift).distance_m(checkin.lat, checkin.lon))
+    checkin.distance_to_area_m = round(distance, 1)
+    checkin.inside_area = distance <= place_tolerance_m(rules, checkin.accuracy_m)
+
+
+def _evidence_problem(checkin: Checkin, evidence: PhotoEvidence) -> str | None:
+    problems = []
+    if checkin.lat is None:
+        problems.append(evidence.gps_problem or "no GPS position in the photo")
+    if checkin.captured_at is None:
+        problems.append(evidence.capture_time_note or "no capture time in the photo")
+    return "; ".join(problems) or None
+
+
+# ---------------------------------------------------------------- reuse
+
+
+def signed_phash(phash: int) -> int:
+    """The unsigned 64-bit hash as the signed int64 the database stores."""
+    return phash - (1 << HASH_BITS) if phash >= 1 << (HASH_BITS - 1) else phash
+
+
+def unsigned_phash(stored: int) -> int:
+    """The stored signed int64 back as the unsigned 64-bit hash."""
+    return stored & ((1 << HASH_BITS) - 1)
+
+
+def bands(phash: int) -> list[int]:
+    """The four 16-bit bands of an unsigned hash: band i = (phash >> 16 i) & 0xFFFF."""
+    return [(phash >> (BAND_BITS * i)) & 0xFFFF for i in range(BANDS)]
+
+
+def one_bit_neighbours(band: int) -> list[int]:
+    """The band itself and the 16 values one bit flip away (17 values)."""
+    return [band] + [band ^ (1 << bit) for bit in range(BAND_BITS)]
+
+
+def near_duplicate_candidates(phash: int, max_distance: int) -> list[Photo]:
+    """Stored photos that may lie within `max_distance` of `phash` (a superset; check with hamming).
+
+    Multi-index lookup: the 64 bits are cut into 4 bands of 16. If two hashes differ in at
+    most d bits, those bits fall into 4 bands, so some band holds at most floor(d / 4) of them
+    (pigeonhole). For d <= 7 that is at most 1: every match agrees with the query on some band
+    up to one bit flip, and looking up each band's 17 neighbours through its index finds it.
+    So the lookup is complete for the default distance 6 (and up to 7). Beyond 7 a band could
+    differ in 2 bits for every match, so a full scan is used instead of risking a miss.
+    """
+    return list(db.session.scalars(select(Photo).where(or_(*_band_clauses(phash, max_distance)))))
+
+
+def _band_clauses(phash: int, max_distance: float) -> list:
+    """OR-ed, these select the candidates of `near_duplicate_candidates` (every photo beyond 7)."""
+    if max_distance > BAND_LOOKUP_MAX_DISTANCE:
+        return [true()]
+    columns = (Photo.band0, Photo.band1, Photo.band2, Photo.band3)
+    return [column.in_(one_bit_neighbours(band)) for column, band in zip(columns, bands(phash), strict=True)]
+
+
+@dataclass(frozen=True)
+class ReuseMatch:
+    """A stored photo these bytes repeat (distance 0 for the same bytes) and its first sign-in, if any."""
+
+    sha256: str
+    distance: int
+    checkin_id: int | None
+    received_at: datetime | None
+
+
+def _reuse_matches(evidence: PhotoEvidence, max_distance: float) -> list[ReuseMatch]:
+    """Stored photos equal to or within `max_distance` of this one, each with its earliest sign-in.
+
+    One query: the same SHA-256 or any band within one bit flip, joined to the sign-ins (a photo
+    row without one is kept, so the caller also learns whether the photo is stored already)."""
+    where = [Photo.sha256 == evidence.sha256, *_band_clauses(evidence.phash, max_distance)]
+    rows = db.session.execute(
+        select(Photo.sha256, Photo.phash, Checkin.id, Checkin.received_at)
+        .outerjoin(Checkin, Checkin.photo_sha256 == Photo.sha256).where(or_(*where))
+        .order_by(Checkin.received_at, Checkin.id)).all()
+    matches: dict[str, ReuseMatch] = {}
+    for sha, phash, checkin_id, received_at in rows:
+        distance = 0 if sha == evidence.sha256 else hamming(unsigned_phash(phash), evidence.phash)
+        if distance <= max_distance and (sha not in matches or matches[sha].checkin_id is None):
+            matches[sha] = ReuseMatch(sha, distance, checkin_id, received_at)
+    return list(matches.values())
+
+
+def _mark_reuse(checkin: Checkin, matches: list[ReuseMatch]) -> None:
+    """Name the earliest earlier sign-in whose photo is these bytes or a near-identical picture."""
+    signed = [m for m in matches if m.checkin_id is not None]
+    if not signed:
+        return
+    earliest = min(signed, key=lambda m: (m.received_at, m.checkin_id))
+    checkin.reused_checkin_id = earliest.checkin_id
+    same_bytes = earliest.sha256 == checkin.photo_sha256
+    checkin.reuse_kind = "sha256" if same_bytes else "phash"
+    checkin.reuse_distance = None if same_bytes else earliest.distance
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _store(checkin: Checkin, evidence: PhotoEvidence, data: bytes, *, photo_exists: bool) -> None:
+    """Original bytes first, then the rows in one commit; a failed commit removes a file it created."""
+    root = storage.storage_root()
+    created = storage.save_original(root, evidence.sha256, evidence.format, data)
+    try:
+        _commit_rows(checkin, evidence, data, photo_exists)
+    except BaseException:
+        db.session.rollback()
+        if created:
+            storage.remove_original(root, evidence.sha256, evidence.format)
+        raise
+
+
+def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, data: bytes, photo_exists: bool) -> None:
+    photo_is_new = not photo_exists
+    if photo_is_new:
+        db.session.add(_photo_row(evidence, len(data)))
+    db.session.add(checkin)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        if not photo_is_new:
+            raise
+        # The same bytes arrived at the same moment through another request, which stored the
+        # photo row first: keep the sign-in, share its photo.
+        db.session.rollback()
+        db.session.add(checkin)
+        db.session.commit()
+
+
+def _photo_row(evidence: PhotoEvidence, size: int) -> Photo:
+    b = bands(evidence.phash)
+    return Photo(sha256=evidence.sha256, format=evidence.format, size_bytes=size, width=evidence.width,
+                 height=evidence.height, phash=signed_phash(evidence.phash),
+                 band0=b[0], band1=b[1], band2=b[2], band3=b[3])
+
+
+def _run_checks(shift_id: int, as_of: datetime) -> None:
+    """Raise the shift's flags now, so the answer lists them. The sign-in is already kept: a failing
+    check is logged and left to the scheduler's next run."""
+    try:
+        check_signin(shift_id, as_of=as_of)
+    except Exception:
+        db.session.rollback()
+        log.exception("checks after sign-in failed for shift %s; the scheduler will retry", shift_id)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def flag_codes(checkin_id: int) -> list[str]:
+    """Codes of the flags that refer to this sign-in (any status), oldest first."""
+    return list(db.session.scalars(select(Flag.code).where(Flag.checkin_id == checkin_id).order_by(Flag.id)))
+
+
+def get_checkin(actor: Actor, checkin_id: int) -> SignIn:
+    """One sign-in for the officer, their district's managers, city-wide managers and admins."""
+    checkin = lookup.get_or_404(Checkin, checkin_id, "sign-in")
+    require_officer_visible(actor, checkin.officer_id, checkin.officer.district_id)
+    return SignIn(checkin, flag_codes(checkin.id))
+
+
+@dataclass(frozen=True)
+class PhotoFile:
+    data: bytes
+    media_type: str
+    filename: str
+
+
+def checkin_photo(actor: Actor, checkin_id: int, variant: str = "original") -> PhotoFile:
+    """The sign-in's photo: the original bytes as received, or the EXIF-stripped display copy."""
+    checkin = get_checkin(actor, checkin_id).checkin
+    photo = checkin.photo
+    root = storage.storage_root()
+    try:
+        if variant == "display":
+            return PhotoFile(storage.read_display(root, photo.sha256, photo.format), "image/jpeg",
+                             f"checkin-{checkin.id}.jpg")
+        ext = storage.EXTENSIONS[photo.format]
+        return PhotoFile(storage.read_original(root, photo.sha256, photo.format), storage.MEDIA_TYPES[photo.format],
+                         f"checkin-{checkin.id}.{ext}")
+    except FileNotFoundError:
+        log.error("photo %s of sign-in %s is missing from storage", photo.sha256, checkin.id)
+        raise DomainError("The photo file of this sign-in is missing from storage; it has been logged.",
+                          code="PHOTO_MISSING_FROM_STORAGE", status=404) from None
+
+
+def list_checkins(actor: Actor, *, officer: str | None = None, shift_id: int | None = None,
+                  day: date | None = None, district: str | None = None):
+    """A select() of the sign-ins the actor may see, newest first, with the filters applied."""
+    query = select(Checkin).join(User, Checkin.officer_id == User.id).order_by(Checkin.received_at.desc(),
+                                                                                Checkin.id.desc())
+    visible = visible_district_ids(actor)
+    if actor.role in ("officer", "inspector"):
+        query = query.where(Checkin.officer_id == actor.id)
+    elif visible is not None:
+        query = query.where(User.district_id.in_(visible))
+    if officer:
+        query = query.where(Checkin.officer_id == lookup.officer_by_badge(officer).id)
+    if district:
+        query = query.where(User.district_id == lookup.district_by_code(district).id)
+    if shift_id is not None:
+        query = query.where(Checkin.shift_id == shift_id)
+    if day is not None:
+        day_start, day_end = local_day_bounds(day)
+        query = query.where(Checkin.received_at >= day_start, Checkin.received_at < day_end)
+    return query
+
+
+# ---------------------------------------------------------------- telling the officer
+
+
+def officer_message(checkin: Checkin, flags: list[str]) -> str:
+    """One or more sentences for the officer about this sign-in: what was found, what to do."""
+    parts = []
+    if checkin.lat is None or checkin.captured_at is None:
+        missing = " and ".join(w for w, gone in (("position", checkin.lat is None),
+                                                 ("capture time", checkin.captured_at is None)) if gone)
+        parts.append(f"Sign-in kept, but the photo has no usable {missing}. {NO_EVIDENCE_ADVICE}")
+    elif checkin.inside_area is False:
+        parts.append(f"Signed in {checkin.distance_to_area_m:.0f} m outside your "
+                     f"{'grid' if checkin.shift.kind == 'patrol' else 'post'}.")
+    if checkin.timeliness == "late":
+        parts.append("Signed in late.")
+    elif checkin.timeliness == "outside_window":
+        parts.append("This sign-in is outside your shift's sign-in window.")
+    if checkin.reused_checkin_id is not None:
+        parts.append(f"This photo repeats the photo of sign-in #{checkin.reused_checkin_id}; take a new selfie.")
+    if checkin.device_mock:
+        parts.append("Your phone reported a simulated (mock) location.")
+    others = [f for f in flags if f not in ("PHOTO_NO_EVIDENCE", "CHECKIN_OFF_GRID", "LATE", "PHOTO_REUSED",
+                                            "LOCATION_SPOOF")]
+    if others:
+        parts.append("Flagged for review: " + ", ".join(others) + ".")
+    return " ".join(parts) or "Signed in on time, in place."

@@ -1,0 +1,83 @@
+"""Photo evidence on disk: the original bytes, content-addressed by SHA-256, and a display copy.
+
+Layout under STORAGE_DIR: `photos/ab/cd/<sha256>.<ext>` for the original (never altered, so it
+stays evidence), `photos/ab/cd/<sha256>.display.jpg` for the EXIF-stripped copy, made on first
+request. Every write goes to a temporary file in the same folder and is moved into place with
+os.replace, so a reader never sees half a file and a crash leaves at most a stray temp file.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+
+from supervise.evidence import display_copy
+
+EXTENSIONS = {"jpeg": "jpg", "heic": "heic"}
+MEDIA_TYPES = {"jpeg": "image/jpeg", "heic": "image/heic"}
+
+
+def storage_root() -> Path:
+    """The configured STORAGE_DIR of the running app."""
+    return Path(current_app.config["STORAGE_DIR"])
+
+
+def original_path(root: Path, sha256: str, fmt: str) -> Path:
+    """Where the original bytes with that SHA-256 live (whether or not they are there yet)."""
+    return root / "photos" / sha256[:2] / sha256[2:4] / f"{sha256}.{EXTENSIONS[fmt]}"
+
+
+def display_path(root: Path, sha256: str) -> Path:
+    """Where the EXIF-stripped display copy of that photo is cached."""
+    return root / "photos" / sha256[:2] / sha256[2:4] / f"{sha256}.display.jpg"
+
+
+def save_original(root: Path, sha256: str, fmt: str, data: bytes) -> bool:
+    """Store the bytes unchanged; True when this call created the file, False when it was there.
+
+    Content addressing makes an existing file the same bytes, so it is left alone: it may
+    belong to another sign-in, and only its creator may remove it again.
+    """
+    path = original_path(root, sha256, fmt)
+    if path.exists():
+        return False
+    _write_atomically(path, data)
+    return True
+
+
+def remove_original(root: Path, sha256: str, fmt: str) -> None:
+    """Remove an original this request created (after its database write failed)."""
+    original_path(root, sha256, fmt).unlink(missing_ok=True)
+
+
+def read_original(root: Path, sha256: str, fmt: str) -> bytes:
+    """The stored original bytes; FileNotFoundError when the file is missing."""
+    return original_path(root, sha256, fmt).read_bytes()
+
+
+def read_display(root: Path, sha256: str, fmt: str) -> bytes:
+    """The display copy (upright, ≤1600 px, no EXIF/GPS), made and cached on first request."""
+    path = display_path(root, sha256)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    data = display_copy(read_original(root, sha256, fmt))
+    _write_atomically(path, data)
+    return data
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        # mkstemp makes 0600 files; other workers (another user on shared storage) must read them.
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
