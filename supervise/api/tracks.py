@@ -1,6 +1,160 @@
 """Patrol tracks: uploaded files, position batches, the OsmAnd protocol, and shift analysis."""
 from __future__ import annotations
 
+import time
+from datetime import datetime
+
+from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
 
+from supervise.api.common import current_actor
+from supervise.errors import DomainError, Invalid
+from supervise.services import tracks as service
+from supervise.timeutil import iso_z, local_iso, parse_instant
+from supervise.tracks.osmand import OsmandError, decode_json, decode_query
+from supervise.tracks.render import render_svg
+
 blp = Blueprint("tracks", __name__, url_prefix="/api/v1/tracks", description="Patrol tracks")
+positions = Blueprint("positions", __name__, url_prefix="/api/v1/positions", description="Position batches")
+osmand = Blueprint("osmand", __name__, url_prefix="/osmand", description="OsmAnd protocol (Traccar Client)")
+shift_tracks = Blueprint("shift_tracks", __name__, url_prefix="/api/v1/shifts", description="Shift tracks")
+BLUEPRINTS = [blp, positions, osmand, shift_tracks]
+
+DEFAULT_TRACK_MAX_BYTES = 20 * 1024 * 1024
+
+
+@blp.route("", methods=["POST"])
+def upload():
+    """Upload a GPX, GeoJSON or CSV track (multipart field `file`) for yourself, or `?officer=`."""
+    actor = current_actor()
+    limit = int(current_app.config.get("TRACK_MAX_BYTES", DEFAULT_TRACK_MAX_BYTES))
+    if request.content_length and request.content_length > limit + 64 * 1024:
+        raise _too_large(limit)
+    file = request.files.get("file")
+    if file is None:
+        raise Invalid("Send the track as multipart form field `file`.", code="TRACK_FILE_MISSING")
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(limit)
+    result = service.upload_track(actor, data, filename=file.filename, officer=request.args.get("officer"))
+    return jsonify(result.as_dict()), 201
+
+
+def _too_large(limit: int) -> DomainError:
+    return DomainError(f"A track file may be at most {limit // (1024 * 1024)} MB; nothing was stored.",
+                       code="TRACK_TOO_LARGE", status=413, details={"limit_bytes": limit})
+
+
+@positions.route("", methods=["POST"])
+def post_positions():
+    """A JSON batch `[{time, lat, lon, accuracy?, speed?, mock?}]` from the service's app."""
+    actor = current_actor()
+    body = request.get_json(silent=True)
+    if body is None:
+        raise Invalid("Send a JSON array of positions with Content-Type: application/json.",
+                      code="POSITIONS_NOT_JSON")
+    result = service.record_positions(actor, body, officer=request.args.get("officer"))
+    return jsonify(result.as_dict()), 201
+
+
+@osmand.route("", methods=["GET", "POST"], strict_slashes=False)
+@osmand.route("/", methods=["GET", "POST"])
+def osmand_report():
+    """One position from Traccar Client: query parameters or the JSON body; the device id
+    authenticates. 200 only once the position is committed."""
+    received = time.time()
+    try:
+        if request.is_json:
+            report = decode_json(request.get_json(silent=True), received_at=received)
+        else:
+            report = decode_query(request.values.items(multi=True), received_at=received)
+    except OsmandError as exc:
+        raise DomainError(exc.message, code=exc.code, status=400) from None
+    outcome = service.record_osmand(report, now=received)
+    return jsonify({"stored": outcome.stored, "reason": outcome.reason})
+
+
+# ---------------------------------------------------------------- a shift's track
+
+
+def _as_of() -> datetime | None:
+    text = request.args.get("as_of")
+    if not text:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise Invalid(f"as_of is not an ISO 8601 instant: {text!r}.", code="BAD_AS_OF") from None
+
+
+def _span(start: datetime, end: datetime) -> dict:
+    return {"start": iso_z(start), "end": iso_z(end), "start_local": local_iso(start), "end_local": local_iso(end)}
+
+
+@shift_tracks.route("/<int:shift_id>/analysis", methods=["GET"])
+def shift_analysis(shift_id: int):
+    """Distance, moving time, coverage, idle stays, time off the grid and gaps of a shift
+    (as of now, or `?as_of=`)."""
+    track = service.shift_track(current_actor(), shift_id, _as_of())
+    a = track.analysis
+    return jsonify({
+        "shift_id": track.shift.id,
+        "officer": track.shift.officer.badge_no,
+        "window": _span(a.window.start, a.window.end),
+        "distance_m": round(a.distance_m, 1),
+        "moving_s": round(a.moving_s, 1),
+        "points": a.points,
+        "coverage": None if a.coverage is None else round(a.coverage, 4),
+        "first_fix": iso_z(a.first_fix), "last_fix": iso_z(a.last_fix), "last_inside": iso_z(a.last_inside),
+        "idle": [{**_span(s.start, s.end), "lat": round(s.lat, 6), "lon": round(s.lon, 6),
+                  "radius_m": round(s.radius_m, 1), "minutes": round((s.end - s.start).total_seconds() / 60, 1)}
+                 for s in a.stays],
+        "off_grid": [{**_span(e.start, e.end), "max_distance_m": round(e.max_distance_m, 1)} for e in a.excursions],
+        "off_grid_total_s": round(a.outside_total_s, 1),
+        "gaps": [_span(g.start, g.end) for g in a.gaps],
+        "speed_jumps": [{**_span(j.start, j.end), "speed_kmh": round(j.speed_kmh, 1)} for j in a.speed_jumps],
+        "mock_fixes": a.mock_fixes,
+    })
+
+
+@shift_tracks.route("/<int:shift_id>/track.geojson", methods=["GET"])
+def shift_geojson(shift_id: int):
+    """A FeatureCollection: the patrol area, the track with its times, the idle stays."""
+    track = service.shift_track(current_actor(), shift_id, _as_of())
+    features = [_area_feature(track), _line_feature(track)]
+    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+                  "properties": {"kind": "idle", **_span(s.start, s.end), "radius_m": s.radius_m}}
+                 for s in track.analysis.stays]
+    response = jsonify({"type": "FeatureCollection", "features": features})
+    response.mimetype = "application/geo+json"
+    return response
+
+
+def _area_feature(track: service.ShiftTrack) -> dict:
+    shift = track.shift
+    if shift.kind == "patrol" and shift.grid is not None:
+        geometry, name = shift.grid.geometry, shift.grid.code
+    else:
+        geometry, name = dict(track.area.to_geojson()), shift.post.code if shift.post else None
+    return {"type": "Feature", "geometry": geometry, "properties": {"kind": "area", "code": name}}
+
+
+def _line_feature(track: service.ShiftTrack) -> dict:
+    p = track.positions
+    coords = [[round(x, 7), round(y, 7)] for x, y in zip(p.lon.tolist(), p.lat.tolist(), strict=True)]
+    times = [iso_z(datetime.fromtimestamp(t, tz=track.shift.start.tzinfo)) for t in p.t.tolist()]
+    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+            "properties": {"kind": "track", "officer": track.shift.officer.badge_no, "times": times,
+                           "coordTimes": times}}
+
+
+@shift_tracks.route("/<int:shift_id>/track.svg", methods=["GET"])
+def shift_svg(shift_id: int):
+    """A picture of the track over its patrol area (SVG)."""
+    track = service.shift_track(current_actor(), shift_id, _as_of())
+    shift = track.shift
+    place = shift.grid.code if shift.grid else (shift.post.code if shift.post else "")
+    title = f"{shift.officer.badge_no} {shift.officer.name or ''} {place} {local_iso(shift.start)[:16]}"
+    svg = render_svg(track.area, track.positions.t, track.positions.lat, track.positions.lon,
+                     track.analysis, title=title)
+    return Response(svg, mimetype="image/svg+xml")

@@ -36,9 +36,11 @@ from typing import Any, ClassVar
 from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
+from supervise.tracks.filtering import FixArrays
 from supervise.tracks.model import RawFix
 
 DEFAULT_MAX_POINTS = 200_000
@@ -602,3 +604,154 @@ def _csv_reader(cols: dict[str, int], zone: tzinfo, rejected: Counter[str]) -> C
                       opt(row, "battery"))
 
     return read
+
+
+# ---------------------------------------------------------------- the column path
+#
+# Why: the service stores tens of thousands of points per upload, and RawFix objects cost
+# microseconds of Python each. ``parse_track_arrays`` returns columns. GPX files in the plain
+# layout nearly every logger writes (un-prefixed <trkpt lat=".." lon=".."> holding at most
+# <ele> then <time>) are read by one regular expression and numpy; every other file goes
+# through ``parse_track`` and is converted, so both paths give the same points (tested).
+
+_CANON_RE = re.compile(
+    rb'<trkpt\s+lat="([^"]*)"\s+lon="([^"]*)"\s*>\s*(?:<ele>[^<]*</ele>\s*)?'
+    rb"(?:<time>([^<]*)</time>\s*)?</trkpt>"
+)
+# Plain bytes searches: a false alarm only sends the file down the general path.
+_NOT_CANONICAL = (b"rtept", b"wpt", b":trkpt")
+_DIGIT_COLUMNS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+
+
+@dataclass
+class ArrayParse:
+    """Points as columns (see filtering.FixArrays), refused points by reason, the format."""
+
+    fixes: FixArrays
+    rejected: Counter[str] = field(default_factory=Counter)
+    format: str = ""
+    waypoints_ignored: int = 0
+
+
+def parse_track_arrays(
+    data: bytes, *, max_points: int = DEFAULT_MAX_POINTS, naive_tz: str = DEFAULT_NAIVE_TZ
+) -> ArrayParse:
+    """``parse_track`` returning columns: the same points, counts and refusals."""
+    body = data.removeprefix(_BOM)
+    if body[:512].lstrip()[:1] == b"<":
+        fast = _canonical_gpx(body, max_points)
+        if fast is not None:
+            return fast
+    result = parse_track(data, max_points=max_points, naive_tz=naive_tz)
+    return ArrayParse(FixArrays.from_fixes(result.fixes), result.rejected, result.format, result.waypoints_ignored)
+
+
+def _canonical_gpx(data: bytes, max_points: int) -> ArrayParse | None:
+    """The plain-layout GPX reader, or None when the file is not plain enough for it."""
+    head = data[:200].lower()
+    plain = b"encoding" not in head or b"utf-8" in head or b"us-ascii" in head
+    if not plain or any(marker in data for marker in _TRICKY + _NOT_CANONICAL):
+        return None
+    root = _guard_and_root(data)
+    if root != "gpx":
+        return None  # parse_track gives the refusal
+    points = _CANON_RE.findall(data)
+    if len(points) != data.count(b"<trkpt"):
+        return None
+    if len(points) > max_points:
+        raise _too_many(max_points)
+    result = ArrayParse(FixArrays.empty(), format="gpx")
+    lat_s, lon_s, time_s = (list(column) for column in zip(*points, strict=True)) if points else ([], [], [])
+    lat, lon = _floats(lat_s), _floats(lon_s)
+    bad = np.isnan(lat) | np.isnan(lon)
+    if bad.any():
+        bad = np.isnan(lat) & ~_literal_nan(lat_s) | np.isnan(lon) & ~_literal_nan(lon_s)
+    t, bad_time = _gpx_times(time_s)
+    bad_time &= ~bad
+    if bad.any():
+        result.rejected["invalid_coordinates"] += int(bad.sum())
+    if bad_time.any():
+        result.rejected["invalid_time"] += int(bad_time.sum())
+    keep = ~(bad | bad_time)
+    n = int(keep.sum())
+    nan = np.full(n, np.nan)
+    result.fixes = FixArrays(t[keep], lat[keep], lon[keep], nan, nan.copy(), np.zeros(n, dtype=bool))
+    if not np.any(np.isfinite(result.fixes.t) & (np.abs(result.fixes.lat) <= 90) & (np.abs(result.fixes.lon) <= 180)):
+        return None  # parse_track gives the refusal with its details
+    return result
+
+
+def _floats(texts: list[bytes]) -> np.ndarray:
+    """Python's float() of each text; NaN where it cannot be read."""
+    try:
+        return np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+    except ValueError:
+        return np.array([_float_or_nan(s) for s in texts], dtype=np.float64)
+
+
+def _float_or_nan(text: bytes) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _literal_nan(texts: list[bytes]) -> np.ndarray:
+    """Texts that float() reads as NaN on purpose ("nan"): a value, not an unreadable one."""
+    return np.fromiter((b"nan" in s.lower() for s in texts), dtype=bool, count=len(texts))
+
+
+def _gpx_times(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """POSIX seconds (NaN: no time) and a mask of unreadable times, as iso_to_posix reads them."""
+    n = len(texts)
+    t = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    canon = lengths == 20
+    if canon.any():
+        idx = np.flatnonzero(canon)
+        rows = np.frombuffer(b"".join(texts[i] for i in idx), dtype=np.uint8).reshape(-1, 20)
+        seconds, ok = _canonical_seconds(rows)
+        t[idx[ok]] = seconds[ok]
+        canon[idx[~ok]] = False
+    for i in np.flatnonzero(~canon):
+        text = texts[i].decode("utf-8", "replace")
+        if not text or text.isspace():
+            continue
+        try:
+            t[i] = iso_to_posix(text)
+        except ValueError:
+            bad[i] = True
+    return t, bad
+
+
+def _canonical_seconds(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of 'YYYY-MM-DDTHH:MM:SSZ' bytes to POSIX seconds, and which rows were that shape."""
+    digits = rows[:, _DIGIT_COLUMNS].astype(np.int64) - 48
+    ok = np.all((digits >= 0) & (digits <= 9), axis=1)
+    ok &= (rows[:, 4] == 45) & (rows[:, 7] == 45) & (rows[:, 10] == 84)
+    ok &= (rows[:, 13] == 58) & (rows[:, 16] == 58) & (rows[:, 19] == 90)
+    d = digits
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month, day = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+    hour, minute, sec = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
+    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (hour < 24) & (minute < 60) & (sec < 60)
+    ok &= day <= _days_in_month(year, month)
+    days = _days_from_civil(year, month, day)
+    return (days * 86400 + hour * 3600 + minute * 60 + sec).astype(np.float64), ok
+
+
+def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    base = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    return base + ((month == 2) & leap)
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468

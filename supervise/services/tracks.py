@@ -1,0 +1,398 @@
+"""Patrol tracks: taking positions in (files, batches from the app, the OsmAnd protocol),
+storing them in bulk, reading them back as numpy columns, and analysing a shift.
+
+Storage: positions are written with one Core INSERT ... ON CONFLICT (officer_id, ts) DO
+NOTHING executed for many rows at once, so a re-sent file or position is harmless and only
+new rows are counted as stored. Reading goes straight from Core rows to numpy arrays: no ORM
+objects for the ~14 M positions of a city-day.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from supervise.errors import DomainError, Forbidden, Invalid, NotFound
+from supervise.extensions import db
+from supervise.geo.area import Area
+from supervise.models import Device, Shift, User
+from supervise.models.tracks import SOURCE_CODES, Position, TrackUpload
+from supervise.services import lookup
+from supervise.services.access import Actor, require_district, require_officer_visible
+from supervise.services.areas import area_for_shift
+from supervise.services.regulation import regulation_in_force
+from supervise.tracks.analysis import analyze_track
+from supervise.tracks.filtering import FilterParams, FixArrays, filter_arrays, fix_problem
+from supervise.tracks.model import Span, TrackAnalysis
+from supervise.tracks.osmand import OsmandReport
+from supervise.tracks.parse import DEFAULT_NAIVE_TZ, TrackRejected, _zone, parse_track_arrays, time_to_posix
+
+MAX_BATCH_POSITIONS = 10_000
+INSERT_BATCH_ROWS = 5_000
+READ_CHUNK_OFFICERS = 500
+DEVICE_CACHE_TTL_S = 30.0
+DEVICE_CACHE_MAX = 50_000
+_COLUMNS = ("officer_id", "ts", "lat", "lon", "accuracy_m", "speed_mps", "mock", "source", "received_ts")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class TrackArrays:
+    """One officer's stored positions as columns, sorted by time: POSIX seconds, degrees,
+    accuracy in metres (NaN unknown), mock flags."""
+
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    acc: np.ndarray
+    mock: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.t.size)
+
+    @classmethod
+    def empty(cls) -> TrackArrays:
+        z = np.empty(0)
+        return cls(z, z.copy(), z.copy(), z.copy(), np.zeros(0, dtype=bool))
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What became of the points of one upload or batch."""
+
+    upload_id: int | None
+    officer: str | None
+    received: int
+    accepted: int
+    rejected: dict[str, int]
+    stored: int
+    flagged: dict[str, int]
+    start: datetime | None
+    end: datetime | None
+
+    def as_dict(self) -> dict:
+        """The 201 body clients read."""
+        from supervise.timeutil import iso_z
+
+        return {"id": self.upload_id, "officer": self.officer,
+                "points": {"received": self.received, "accepted": self.accepted, "rejected": self.rejected,
+                           "stored": self.stored, "flagged": self.flagged},
+                "start": iso_z(self.start), "end": iso_z(self.end)}
+
+
+# ---------------------------------------------------------------- who gets the positions
+
+
+def _target_officer(actor: Actor, badge_no: str | None) -> User:
+    """The officer the positions belong to: the caller, or `badge_no` for an admin/their manager."""
+    if badge_no:
+        officer = lookup.officer_by_badge(badge_no)
+        if officer.id != actor.id:
+            require_district(actor, officer.district_id)
+        return officer
+    if actor.role != "officer":
+        raise Invalid("Say whose track this is with ?officer=<badge number>.", code="OFFICER_REQUIRED")
+    return db.session.get(User, actor.id)
+
+
+# ---------------------------------------------------------------- uploads and batches
+
+
+def upload_track(actor: Actor, data: bytes, *, filename: str | None = None, officer: str | None = None,
+                 now: float | None = None) -> IngestResult:
+    """Parse, filter and store a GPX/GeoJSON/CSV file for an officer, all or nothing.
+
+    Damaged points are dropped and counted by reason; a file that cannot be read at all, or
+    has no usable timed position, is refused (413/415/422) and nothing is stored.
+    """
+    person = _target_officer(actor, officer)
+    now = time.time() if now is None else now
+    try:
+        parsed = parse_track_arrays(data)
+    except TrackRejected as exc:
+        raise DomainError(exc.message[:1].upper() + exc.message[1:] + "; nothing was stored.", code=exc.code,
+                          details=exc.details, status=exc.http_status) from None
+    received = len(parsed.fixes) + sum(parsed.rejected.values())
+    return _ingest(actor, person, parsed.fixes, parsed.rejected, received, now, "upload",
+                   parsed.format, filename, hashlib.sha256(data).hexdigest())
+
+
+def record_positions(actor: Actor, items, *, officer: str | None = None, now: float | None = None) -> IngestResult:
+    """Store a JSON batch [{time, lat, lon, accuracy?, speed?, mock?}] from the service's app."""
+    if not isinstance(items, list):
+        raise Invalid("Send a JSON array of positions.", code="POSITIONS_NOT_A_LIST")
+    if not items:
+        raise Invalid("The batch holds no positions.", code="POSITIONS_EMPTY")
+    if len(items) > MAX_BATCH_POSITIONS:
+        raise DomainError(f"A batch holds at most {MAX_BATCH_POSITIONS} positions; split it.",
+                          code="POSITIONS_TOO_MANY", status=413, details={"limit": MAX_BATCH_POSITIONS})
+    person = _target_officer(actor, officer)
+    now = time.time() if now is None else now
+    fixes, rejected = _batch_columns(items)
+    body = repr(items).encode()
+    return _ingest(actor, person, fixes, rejected, len(items), now, "app", "json", None,
+                   hashlib.sha256(body).hexdigest())
+
+
+def _batch_columns(items: list) -> tuple[FixArrays, Counter[str]]:
+    zone = _zone(DEFAULT_NAIVE_TZ)
+    rows: list[tuple[float, float, float, float, float, bool]] = []
+    rejected: Counter[str] = Counter()
+    for item in items:
+        row = _batch_row(item, zone)
+        if isinstance(row, str):
+            rejected[row] += 1
+        else:
+            rows.append(row)
+    if not rows:
+        return FixArrays.empty(), rejected
+    array = np.array([r[:5] for r in rows], dtype=np.float64)
+    mock = np.array([r[5] for r in rows], dtype=bool)
+    return FixArrays(array[:, 0], array[:, 1], array[:, 2], array[:, 3], array[:, 4], mock), rejected
+
+
+def _batch_row(item, zone) -> tuple | str:
+    if not isinstance(item, dict):
+        return "invalid_item"
+    try:
+        lat, lon = _number(item.get("lat")), _number(item.get("lon"))
+    except (TypeError, ValueError):
+        return "invalid_coordinates"
+    if lat is None or lon is None:
+        return "invalid_coordinates"
+    try:
+        t = time_to_posix(item["time"], zone) if item.get("time") not in (None, "") else math.nan
+    except (TypeError, ValueError):
+        return "invalid_time"
+    try:
+        acc, speed = _number(item.get("accuracy")), _number(item.get("speed"))
+    except (TypeError, ValueError):
+        acc = speed = None
+    return (t, lat, lon, math.nan if acc is None else acc, math.nan if speed is None else speed,
+            item.get("mock") is True)
+
+
+def _number(value) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    return float(value)
+
+
+def _ingest(actor: Actor, person: User, fixes: FixArrays, rejected: Counter[str], received: int, now: float,
+            source: str, fmt: str, filename: str | None, sha256: str) -> IngestResult:
+    kept = filter_arrays(fixes, FilterParams(now=now))
+    rejected = rejected + kept.rejected
+    accepted = kept.accepted
+    if len(accepted) == 0:
+        raise Invalid("No position in it is usable (see details for why each was refused); nothing was stored.",
+                      code="TRACK_NO_USABLE_POSITIONS", details={"received": received, "rejected": dict(rejected)})
+    start, end = _instant(accepted.t[0]), _instant(accepted.t[-1])
+    upload = TrackUpload(officer_id=person.id, uploaded_by_id=actor.id or person.id, format=fmt,
+                         filename=(filename or None) and filename[:255], sha256=sha256, points_received=received,
+                         points_accepted=len(accepted), points_stored=0, rejected=dict(rejected),
+                         flagged=dict(kept.flagged), first_time=start, last_time=end)
+    db.session.add(upload)
+    db.session.flush()
+    stored = store_positions(person.id, accepted, source, now)
+    upload.points_stored = stored
+    db.session.commit()
+    return IngestResult(upload.id, person.badge_no, received, len(accepted), dict(rejected), stored,
+                        dict(kept.flagged), start, end)
+
+
+def _instant(ts: float) -> datetime:
+    return datetime.fromtimestamp(float(ts), UTC)
+
+
+# ---------------------------------------------------------------- storage
+
+
+def _insert_statement():
+    """INSERT ... ON CONFLICT (officer_id, ts) DO NOTHING in the session's dialect."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Position.__table__).on_conflict_do_nothing(index_elements=["officer_id", "ts"])
+
+
+def store_positions(officer_id: int, fixes: FixArrays, source: str, received_ts: float) -> int:
+    """Insert filtered fixes in the current transaction (not committed); returns how many rows
+    were new. Positions already stored for that officer at the same instant are left as they are."""
+    n = len(fixes)
+    if n == 0:
+        return 0
+    code = SOURCE_CODES[source]
+    acc = [None if math.isnan(a) else a for a in fixes.acc.tolist()]
+    speed = [None if math.isnan(s) else s for s in fixes.speed.tolist()]
+    rows = list(zip([officer_id] * n, fixes.t.tolist(), fixes.lat.tolist(), fixes.lon.tolist(), acc, speed,
+                    fixes.mock.tolist(), [code] * n, [received_ts] * n, strict=True))
+    connection = db.session.connection()
+    compiled = _insert_statement().compile(dialect=connection.dialect, column_keys=list(_COLUMNS))
+    stored = 0
+    for i in range(0, n, INSERT_BATCH_ROWS):
+        batch = rows[i:i + INSERT_BATCH_ROWS]
+        if compiled.positional and list(compiled.positiontup) == list(_COLUMNS):
+            # The compiled Core statement run as a plain executemany of tuples: SQLAlchemy's
+            # per-row parameter processing would cost more than SQLite's own insert.
+            result = connection.exec_driver_sql(str(compiled), batch)
+        else:
+            result = connection.execute(_insert_statement(), [dict(zip(_COLUMNS, row, strict=True)) for row in batch])
+        stored += max(result.rowcount, 0)
+    return stored
+
+
+def positions_between(officer_id: int, t0: float, t1: float) -> TrackArrays:
+    """One officer's stored positions with t0 <= ts <= t1 (POSIX seconds), sorted by time."""
+    return positions_for_officers([officer_id], t0, t1).get(officer_id, TrackArrays.empty())
+
+
+def positions_for_officers(officer_ids, t0: float, t1: float) -> dict[int, TrackArrays]:
+    """Stored positions of many officers with t0 <= ts <= t1, grouped by officer (officers
+    without positions are absent), each sorted by time; one query per 500 officers."""
+    ids = sorted({int(i) for i in officer_ids})
+    p = Position.__table__.c
+    found: dict[int, TrackArrays] = {}
+    for k in range(0, len(ids), READ_CHUNK_OFFICERS):
+        chunk = ids[k:k + READ_CHUNK_OFFICERS]
+        query = (select(p.officer_id, p.ts, p.lat, p.lon, p.accuracy_m, p.mock)
+                 .where(p.officer_id.in_(chunk), p.ts >= float(t0), p.ts <= float(t1))
+                 .order_by(p.officer_id, p.ts))
+        rows = db.session.execute(query).all()
+        if rows:
+            found.update(_grouped(np.array(rows, dtype=np.float64)))
+    return found
+
+
+def _grouped(table: np.ndarray) -> dict[int, TrackArrays]:
+    owners = table[:, 0].astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
+    ends = np.append(starts[1:], owners.size)
+    return {int(owners[a]): TrackArrays(table[a:b, 1].copy(), table[a:b, 2].copy(), table[a:b, 3].copy(),
+                                        table[a:b, 4].copy(), table[a:b, 5] > 0)
+            for a, b in zip(starts, ends, strict=True)}
+
+
+# ---------------------------------------------------------------- OsmAnd (Traccar Client)
+
+
+class _DeviceCache:
+    """identifier -> officer id, per process, for DEVICE_CACHE_TTL_S: a phone reports every few
+    seconds and must not cost a lookup each time. A revoked device stops within the TTL."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[str, tuple[int, float]] = {}
+
+    def get(self, identifier: str) -> int | None:
+        hit = self.entries.get(identifier)
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
+        device = db.session.execute(select(Device.officer_id).where(
+            Device.identifier == identifier, Device.revoked_at.is_(None))).first()
+        if device is None:
+            self.entries.pop(identifier, None)
+            return None
+        with self.lock:
+            if len(self.entries) >= DEVICE_CACHE_MAX:
+                self.entries.clear()
+            self.entries[identifier] = (device.officer_id, time.monotonic() + DEVICE_CACHE_TTL_S)
+        return device.officer_id
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+device_cache = _DeviceCache()
+
+
+@dataclass(frozen=True)
+class OsmandOutcome:
+    """What an OsmAnd request did: stored a position, or why not (no position, unfit fix)."""
+
+    stored: bool
+    reason: str | None = None
+
+
+def record_osmand(report: OsmandReport, *, now: float | None = None) -> OsmandOutcome:
+    """Store the position of one OsmAnd report for the device's officer, committed before return.
+
+    Unknown (or revoked) device: 404; no id: 400. A report without a position, or with a fix
+    unfit to store (bad coordinates, far future or past, low accuracy), stores nothing and
+    says why; speed jumps between live fixes are left to the analysis.
+    """
+    if not report.device_id:
+        raise DomainError("The request has no device id (`id` or `device_id`).", code="OSMAND_NO_ID")
+    officer_id = device_cache.get(report.device_id)
+    if officer_id is None:
+        raise NotFound("No registered device has that id.", code="DEVICE_UNKNOWN")
+    if report.fix is None:
+        return OsmandOutcome(False, "no_position")
+    now = time.time() if now is None else now
+    fix = report.fix
+    problem = fix_problem(fix, FilterParams(now=now))
+    if problem is not None:
+        return OsmandOutcome(False, problem)
+    row = {"officer_id": officer_id, "ts": float(fix.t), "lat": fix.lat, "lon": fix.lon,
+           "accuracy_m": fix.accuracy_m, "speed_mps": fix.speed_mps, "mock": bool(fix.mock),
+           "source": SOURCE_CODES["osmand"], "received_ts": now}
+    result = db.session.execute(_insert_statement(), row)
+    db.session.commit()
+    return OsmandOutcome(True) if result.rowcount != 0 else OsmandOutcome(False, "duplicate")
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def analyze_shift(shift: Shift, as_of: datetime | None = None, *,
+                  positions: TrackArrays | None = None) -> TrackAnalysis | None:
+    """The analysis of a shift's positions as of `as_of` (None: the whole shift), with the
+    thresholds of the regulation in force for the shift's district and its declared breaks.
+    None when the shift has not started by `as_of`. `positions` may be passed by callers that
+    read many officers at once (positions_for_officers)."""
+    if as_of is not None and as_of <= shift.start:
+        return None
+    district = shift.officer.district.code if shift.officer.district else None
+    params = regulation_in_force().regulation.analysis_params(shift.start, district)
+    end = shift.end if as_of is None else min(shift.end, as_of)
+    if positions is None:
+        positions = positions_between(shift.officer_id, shift.start.timestamp(), end.timestamp())
+    return analyze_track(positions.t, positions.lat, positions.lon, positions.acc, area_for_shift(shift),
+                         Span(shift.start, shift.end), params, as_of=as_of, mock=positions.mock,
+                         fixed_post=shift.kind == "fixed_post",
+                         breaks=[Span(b.start, b.end) for b in shift.breaks])
+
+
+@dataclass(frozen=True)
+class ShiftTrack:
+    """A shift with its area, positions and analysis, for the API's views of it."""
+
+    shift: Shift
+    area: Area
+    positions: TrackArrays
+    analysis: TrackAnalysis
+
+
+def shift_track(actor: Actor, shift_id: int, as_of: datetime | None = None) -> ShiftTrack:
+    """The track of a shift for someone allowed to see the officer (403 otherwise)."""
+    shift = lookup.shift_or_404(shift_id)
+    try:
+        require_officer_visible(actor, shift.officer_id, shift.officer.district_id)
+    except Forbidden:
+        raise Forbidden("You may not see another officer's track.") from None
+    as_of = as_of or datetime.now(UTC)
+    end = min(shift.end, max(as_of, shift.start))
+    positions = positions_between(shift.officer_id, shift.start.timestamp(), end.timestamp())
+    analysis = analyze_shift(shift, max(as_of, shift.start), positions=positions)
+    return ShiftTrack(shift, area_for_shift(shift), positions, analysis)
