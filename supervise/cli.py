@@ -28,7 +28,8 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the operator commands to the app's CLI (so `flask --app supervise` has them too)."""
-    for command in (create_user, import_grids, import_officers, import_shifts, demo):
+    for command in (create_user, import_grids, import_officers, import_shifts, demo, check, scheduler,
+                    regulation_group):
         app.cli.add_command(command)
 
 
@@ -141,8 +142,18 @@ def demo(host: str, port: int, no_serve: bool):
         click.echo(line)
     if no_serve:
         return
-    click.echo(f"serving on http://{host}:{port}/  (Ctrl+C stops)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from supervise.jobs import TIMEZONE, schedule_ticks
+
+    background = BackgroundScheduler(timezone=TIMEZONE)
+    schedule_ticks(background, current_app._get_current_object(), interval_s=60)
+    background.start()
+    click.echo(f"serving on http://{host}:{port}/  with the scheduler ticking every minute (Ctrl+C stops)")
+    try:
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        background.shutdown(wait=False)
 
 
 def upgrade_schema() -> None:
@@ -150,3 +161,110 @@ def upgrade_schema() -> None:
     from flask_migrate import upgrade
 
     upgrade()
+
+
+def _instant(value: str | None):
+    from supervise.timeutil import parse_instant, utcnow
+
+    if value is None:
+        return utcnow()
+    try:
+        return parse_instant(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant (e.g. 2026-11-26T09:00+08:00)") from None
+
+
+@click.command("check")
+@click.option("--at", "at", default=None, help="judge as of this instant (ISO 8601; naive = Asia/Shanghai)")
+@with_appcontext
+@fail_on_domain_error
+def check(at):
+    """Run every check as of an instant and print what it created or withdrew."""
+    from supervise.services.checks import run_checks
+    from supervise.timeutil import local_iso
+
+    report = run_checks(_instant(at), trigger="cli")
+    click.echo(f"checked {report.shifts} shifts as of {local_iso(report.as_of)}: {len(report.created)} flags raised, "
+               f"{len(report.withdrawn)} withdrawn, {report.errors} errors")
+    for flag in report.created:
+        click.echo(f"  + {flag.code:<18} {flag.officer.badge_no:<14} shift {flag.shift_id}: {flag.summary_zh}")
+    for flag in report.withdrawn:
+        click.echo(f"  - {flag.code:<18} {flag.officer.badge_no:<14} shift {flag.shift_id}: withdrawn")
+
+
+@click.command("scheduler")
+@click.option("--interval-seconds", default=60, show_default=True, type=click.IntRange(1, 3600))
+@click.option("--max-ticks", default=None, type=int, hidden=True, help="stop after this many ticks (tests)")
+@with_appcontext
+def scheduler(interval_seconds: int, max_ticks: int | None):
+    """Run the one scheduler process (a database lock keeps a second one idle)."""
+    import logging
+
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from flask import current_app
+
+    from supervise.jobs import TIMEZONE, schedule_ticks
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    blocking = BlockingScheduler(timezone=TIMEZONE)
+    schedule_ticks(blocking, current_app._get_current_object(), interval_seconds, max_ticks)
+    click.echo(f"scheduler: a tick every {interval_seconds} s ({TIMEZONE}); Ctrl+C stops")
+    try:
+        blocking.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@click.group("regulation")
+def regulation_group():
+    """The supervision regulation: show, publish, replay a draft."""
+
+
+@regulation_group.command("show")
+@with_appcontext
+def regulation_show():
+    """Print the version in force."""
+    from supervise.services.regulation import regulation_in_force
+
+    in_force = regulation_in_force()
+    click.echo(f"# version {in_force.version_number}: {in_force.regulation.version_label}")
+    click.echo(in_force.regulation.text)
+
+
+@regulation_group.command("publish")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--note", default=None)
+@with_appcontext
+@fail_on_domain_error
+def regulation_publish(path: Path, note: str | None):
+    """Validate a YAML/JSON document and store it as the next version."""
+    from supervise.services.regulation import publish_regulation
+
+    version = publish_regulation(SYSTEM, path.read_text(encoding="utf-8-sig"), note)
+    click.echo(f"published regulation version {version.number}: {version.label}")
+
+
+@regulation_group.command("replay")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from", "start", required=True, help="first shift start (ISO 8601)")
+@click.option("--to", "end", required=True, help="end of the range (ISO 8601)")
+@with_appcontext
+@fail_on_domain_error
+def regulation_replay(path: Path, start: str, end: str):
+    """What-if: flags a draft would raise, drop or change on past evidence; writes nothing."""
+    from supervise.services.replay import replay
+
+    report = replay(SYSTEM, path.read_text(encoding="utf-8-sig"), _instant(start), _instant(end))
+    click.echo(f"draft {report['draft_label']!r} over {report['shifts']} shifts:")
+    click.echo(f"  {'rule':<18} {'district':<8} {'appear':>7} {'disappear':>10} {'change':>7} {'same':>6}")
+    for row in report["rows"]:
+        click.echo(f"  {row['rule']:<18} {row['district']:<8} {row['appear']:>7} {row['disappear']:>10} "
+                   f"{row['change']:>7} {row['unchanged']:>6}")
+    for example in report["examples"]:
+        click.echo(f"  e.g. shift {example['shift_id']} {example['rule']} {example['change']}: "
+                   f"{example['before'] or '-'} -> {example['after'] or '-'}")
+
+
+if __name__ == "__main__":
+    main()

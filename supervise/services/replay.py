@@ -1,0 +1,96 @@
+"""What-if: a draft regulation evaluated on past evidence beside the one in force, writing nothing.
+
+A manager sees, per rule and district, how many flags would appear, disappear or change before
+publishing a threshold.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from supervise.errors import Invalid
+from supervise.extensions import db
+from supervise.models import Shift
+from supervise.regulation import Regulation, RegulationInvalid, parse_regulation
+from supervise.regulation.rules import evaluate_shift
+from supervise.services.access import Actor, require_role
+from supervise.services.checks import BATCH, LATE_DATA_WINDOW, facts_for, load_shifts
+from supervise.services.regulation import regulation_in_force
+from supervise.timeutil import utcnow
+
+MAX_RANGE = timedelta(days=93)
+EXAMPLES = 20
+
+
+def replay(actor: Actor, draft_text: str, start: datetime, end: datetime) -> dict:
+    """Per rule and district: flags that would appear, disappear or change under the draft, for
+    shifts starting in [start, end), judged as of their late-data deadline (or now)."""
+    require_role(actor, "manager")
+    draft = _parse(draft_text)
+    if end <= start or end - start > MAX_RANGE:
+        raise Invalid(f"Give a range `from` < `to` of at most {MAX_RANGE.days} days.", code="RANGE_INVALID")
+    current = regulation_in_force().regulation
+    ids = _shift_ids(actor, start, end)
+    totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"appear": 0, "disappear": 0, "change": 0,
+                                                                         "unchanged": 0})
+    examples: list[dict] = []
+    for i in range(0, len(ids), BATCH):
+        for shift, district, before, after in _compare(load_shifts(ids[i:i + BATCH]), current, draft):
+            _tally(totals, examples, shift, district, before, after)
+    rows = [{"rule": rule, "district": district, **counts} for (rule, district), counts in sorted(totals.items())]
+    return {"from": start, "to": end, "shifts": len(ids), "rows": rows, "examples": examples[:EXAMPLES],
+            "draft_label": draft.version_label}
+
+
+def _parse(text: str) -> Regulation:
+    try:
+        return parse_regulation(text)
+    except RegulationInvalid as exc:
+        raise Invalid("The draft regulation is not valid.", code="REGULATION_INVALID",
+                      details={"errors": exc.errors}) from None
+
+
+def _shift_ids(actor: Actor, start: datetime, end: datetime) -> list[int]:
+    from supervise.models import User
+
+    query = select(Shift.id).join(User, Shift.officer_id == User.id).where(Shift.start >= start, Shift.start < end)
+    if not actor.is_city_wide:
+        query = query.where(User.district_id == actor.district_id)
+    return sorted(db.session.scalars(query))
+
+
+def _compare(shifts: list[Shift], current: Regulation, draft: Regulation):
+    now = utcnow()
+    by_as_of: dict[datetime, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        by_as_of[min(now, shift.end + LATE_DATA_WINDOW)].append(shift)
+    for as_of, group in by_as_of.items():
+        before = dict(facts_for(group, as_of, current))
+        after = dict(facts_for(group, as_of, draft))
+        for shift in group:
+            if shift in before and shift in after:
+                yield (shift, before[shift].district or "-", evaluate_shift(before[shift], current),
+                       evaluate_shift(after[shift], draft))
+
+
+def _tally(totals, examples, shift, district, before, after) -> None:
+    old = {f.key: f for f in before}
+    new = {f.key: f for f in after}
+    for key in old.keys() | new.keys():
+        finding = new.get(key) or old[key]
+        if key not in old:
+            change = "appear"
+        elif key not in new:
+            change = "disappear"
+        elif (old[key].severity, old[key].end, old[key].summary_en) != (new[key].severity, new[key].end,
+                                                                        new[key].summary_en):
+            change = "change"
+        else:
+            change = "unchanged"
+        totals[(finding.code, district)][change] += 1
+        if change != "unchanged" and len(examples) < EXAMPLES:
+            examples.append({"shift_id": shift.id, "rule": finding.code, "change": change,
+                             "before": old[key].summary_en if key in old else None,
+                             "after": new[key].summary_en if key in new else None})

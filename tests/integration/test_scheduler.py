@@ -1,0 +1,59 @@
+"""One scheduler at a time: the lock, and two real scheduler processes ticking on one database."""
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from supervise.extensions import db
+from supervise.models import CheckRun
+from supervise.services.locks import SchedulerLock
+
+
+def test_a_second_scheduler_stays_idle_while_the_first_holds_the_lock(ctx, world):
+    first = SchedulerLock(db.engine, lease=timedelta(seconds=30))
+    second = SchedulerLock(db.engine, lease=timedelta(seconds=30))
+    assert first.acquire() is True
+    assert second.acquire() is False
+    assert first.acquire() is True      # the holder keeps it tick after tick
+    first.release()
+    assert second.acquire() is True
+    second.release()
+
+
+def test_a_lease_left_by_a_crashed_scheduler_expires(ctx, world):
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL's advisory lock dies with its connection; there is no lease to expire")
+    crashed = SchedulerLock(db.engine, lease=timedelta(seconds=-1))
+    assert crashed.acquire() is True
+    assert SchedulerLock(db.engine, lease=timedelta(seconds=30)).acquire() is True
+
+
+def test_two_scheduler_processes_run_each_tick_once(tmp_path):
+    url = os.environ.get("SUPERVISE_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'sched.db'}"
+    if url.startswith("postgresql"):
+        pytest.skip("runs against a database of its own; the PostgreSQL lock is covered above")
+    env = dict(os.environ, SUPERVISE_DATABASE_URL=url, SUPERVISE_STORAGE_DIR=str(tmp_path / "storage"),
+               SUPERVISE_SECRET_KEY="test")
+    exe = [sys.executable, "-m", "supervise.cli"] if not _console_script() else [_console_script()]
+    subprocess.run([*exe, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
+    runners = [subprocess.Popen([*exe, "scheduler", "--interval-seconds", "1", "--max-ticks", "3"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    logs = [r.communicate(timeout=120)[0] for r in runners]
+    assert all(r.returncode == 0 for r in runners), logs
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        runs = conn.execute(select(func.count()).select_from(CheckRun.__table__)
+                            .where(CheckRun.__table__.c.trigger == "scheduled")).scalar()
+        holders = conn.execute(text("SELECT count(*) FROM scheduler_lease")).scalar()
+    assert runs == 3, logs
+    assert holders == 1
+    assert sum("another scheduler holds the lock" in log for log in logs) == 1, logs
+
+
+def _console_script() -> str | None:
+    candidate = Path(sys.executable).with_name("supervise")
+    return str(candidate) if candidate.exists() else None
