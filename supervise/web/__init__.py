@@ -1,7 +1,12 @@
-"""Server-rendered pages for people: login with a session cookie, CSRF on every form."""
+"""Server-rendered pages for people: login with a session cookie, CSRF on every form.
+
+Every page but the login page needs a signed-in user. Home routes by role: managers and admins
+to the flag review, officers see their own day (/me), inspectors a page of their own.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 
 from supervise.errors import DomainError
 from supervise.extensions import db
@@ -9,6 +14,7 @@ from supervise.models import User
 from supervise.services import auth
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+OPEN_ENDPOINTS = {"web.login", "web.static", "web.logout"}
 
 
 @bp.before_app_request
@@ -20,10 +26,37 @@ def load_session_user() -> None:
         g.web_user = None
 
 
+@bp.before_request
+def require_login():
+    if g.web_user is None and request.endpoint not in OPEN_ENDPOINTS:
+        return redirect(url_for("web.login"))
+    return None
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    from supervise.web.common import error_page
+
+    return error_page(exc)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(exc: CSRFError):
+    return render_template("error.html", error=DomainError(
+        "表单已失效，请刷新页面后重试；什么也没有改动。 The form's security token is missing or expired; "
+        "nothing was changed. Reload the page and try again.", code="CSRF", status=400)), 400
+
+
 @bp.get("/")
 def home():
     if g.web_user is None:
         return redirect(url_for("web.login"))
+    if g.web_user.role in ("manager", "admin"):
+        return redirect(url_for("web.flags"))
+    if g.web_user.role == "officer":
+        from supervise.web.views_officer import my_day
+
+        return my_day()
     return render_template("home.html", user=g.web_user)
 
 
@@ -47,3 +80,6 @@ def login():
 def logout():
     session.clear()
     return redirect(url_for("web.login"))
+
+
+from supervise.web import filters, views_flags, views_officer, views_stats  # noqa: F401  (register routes)

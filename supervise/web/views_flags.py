@@ -1,0 +1,135 @@
+"""督察 review: the flag list of a manager's district (or the city), one flag with all its evidence,
+the decision form, the appeal form, and the evidence pictures for a browser session."""
+from __future__ import annotations
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from supervise.errors import DomainError
+from supervise.extensions import db
+from supervise.models import FLAG_STATUSES, Flag, Squad
+from supervise.services import checkins
+from supervise.services import flags as flag_service
+from supervise.services.access import Actor, can_manage_district
+from supervise.services.evidence_view import flag_evidence
+from supervise.timeutil import local_day_bounds
+from supervise.web import bp
+from supervise.web.common import code_titles, current_actor, parse_day, require_web_role
+
+PER_PAGE = 50
+FILTER_KEYS = ("status", "code", "squad", "officer", "from", "to")
+
+
+@bp.get("/flags")
+def flags():
+    actor = require_web_role("manager", "admin")
+    form = {key: request.args.get(key, "").strip() for key in FILTER_KEYS}
+    if "status" not in request.args:
+        form["status"] = "open"
+    page = request.args.get("page", 1, type=int) or 1
+    status = 200
+    try:
+        result = db.paginate(flag_service.flags_query(actor, _service_filters(form)), page=max(page, 1),
+                             per_page=PER_PAGE, error_out=False)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        result, status = None, exc.status
+    return render_template("flags.html", result=result, form=form, titles=code_titles(), statuses=FLAG_STATUSES,
+                           squads=_squads(actor), args={k: v for k, v in form.items() if v}), status
+
+
+def _service_filters(form: dict) -> dict:
+    filters = {key: form[key] for key in ("code", "squad", "officer") if form[key]}
+    if form["status"] and form["status"] != "all":
+        filters["status"] = form["status"]
+    start, end = parse_day(form["from"]), parse_day(form["to"])
+    if start:
+        filters["from"] = local_day_bounds(start)[0]
+    if end:
+        filters["to"] = local_day_bounds(end)[1]
+    return filters
+
+
+def _squads(actor: Actor) -> list[Squad]:
+    query = select(Squad).order_by(Squad.code)
+    if not actor.is_city_wide:
+        query = query.where(Squad.district_id == actor.district_id)
+    return list(db.session.scalars(query))
+
+
+@bp.get("/flags/<int:flag_id>")
+def flag(flag_id: int):
+    return _flag_page(current_actor(), flag_id)
+
+
+def _flag_page(actor: Actor, flag_id: int, status: int = 200):
+    item = flag_service.flag_visible(actor, flag_id)
+    return render_template("flag.html", flag=item, evidence=flag_evidence(item), titles=code_titles(),
+                           may_decide=may_decide(actor, item), may_appeal=may_appeal(actor, item),
+                           appeal=_appeal_event(item)), status
+
+
+def may_decide(actor: Actor, item: Flag) -> bool:
+    """Whether to offer the decision form (the service checks again when it is sent)."""
+    return (actor.role in ("manager", "admin") and actor.id != item.officer_id
+            and can_manage_district(actor, item.district_id) and item.status in ("open", "appealed"))
+
+
+def may_appeal(actor: Actor, item: Flag) -> bool:
+    """Whether to offer the appeal form: the flagged officer, once, on an open or confirmed flag."""
+    return actor.id == item.officer_id and item.status in ("open", "confirmed") and _appeal_event(item) is None
+
+
+def _appeal_event(item: Flag):
+    return next((e for e in item.events if e.action == "appealed"), None)
+
+
+@bp.post("/flags/<int:flag_id>/decision")
+def decide(flag_id: int):
+    actor = current_actor()
+    decision = request.form.get("decision", "")
+    try:
+        flag_service.decide_flag(actor, flag_id, decision, request.form.get("reason", ""))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _flag_page(actor, flag_id, exc.status)
+    flash("已确认该问题。 Flag confirmed." if decision == "confirm" else "已撤销该问题。 Flag dismissed.", "ok")
+    return redirect(url_for("web.flag", flag_id=flag_id))
+
+
+@bp.post("/flags/<int:flag_id>/appeal")
+def appeal(flag_id: int):
+    actor = current_actor()
+    try:
+        flag_service.appeal_flag(actor, flag_id, request.form.get("reason", ""))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _flag_page(actor, flag_id, exc.status)
+    flash("申诉已提交，等待管理人员处理。 Appeal sent; a manager will decide it.", "ok")
+    return redirect(url_for("web.flag", flag_id=flag_id))
+
+
+@bp.get("/checkins/<int:checkin_id>/photo")
+def checkin_photo(checkin_id: int):
+    """The sign-in's EXIF-stripped display copy, to those who may see the sign-in."""
+    photo = checkins.checkin_photo(current_actor(), checkin_id, "display")
+    response = make_response(photo.data)
+    response.headers["Content-Type"] = photo.media_type
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/shifts/<int:shift_id>/track.svg")
+def shift_track_svg(shift_id: int):
+    """The picture of the shift's track over its grid, to those who may see the officer's records."""
+    from supervise.web.tracks_picture import shift_svg
+
+    response = make_response(shift_svg(current_actor(), shift_id))
+    response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
+    response.headers["Cache-Control"] = "private, max-age=60"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
