@@ -9,7 +9,7 @@ from sqlalchemy import select
 from supervise.api.common import Instant, PageArgs, current_actor, paginate
 from supervise.models import ROLES, Device, User
 from supervise.services import lookup, reference
-from supervise.services.access import require_officer_visible, visible_district_ids
+from supervise.services.access import require_officer_visible, scope_to_actor
 
 officers = Blueprint("officers", __name__, url_prefix="/api/v1/officers", description="People")
 devices = Blueprint("devices", __name__, url_prefix="/api/v1/devices", description="Phones")
@@ -64,11 +64,7 @@ class Officers(MethodView):
         """People you may see: a manager their district, an officer only themselves."""
         actor = current_actor()
         query = select(User).order_by(User.badge_no, User.username)
-        visible = visible_district_ids(actor)
-        if actor.role in ("officer", "inspector"):
-            query = query.where(User.id == actor.id)
-        elif visible is not None:
-            query = query.where(User.district_id.in_(visible))
+        query = scope_to_actor(query, actor, User.id, User.district_id)
         if args.get("district"):
             query = query.where(User.district_id == lookup.district_by_code(args["district"]).id)
         if args.get("role"):
@@ -113,11 +109,7 @@ class Devices(MethodView):
         """Phones you may see (your own, or your district's)."""
         actor = current_actor()
         query = select(Device).join(User, Device.officer_id == User.id).order_by(Device.id)
-        visible = visible_district_ids(actor)
-        if actor.role in ("officer", "inspector"):
-            query = query.where(Device.officer_id == actor.id)
-        elif visible is not None:
-            query = query.where(User.district_id.in_(visible))
+        query = scope_to_actor(query, actor, Device.officer_id, User.district_id)
         return paginate(query, args, DeviceOut().dump)
 
     @devices.arguments(DeviceIn)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from supervise.api.common import Instant, PageArgs, current_actor, local_time, paginate
 from supervise.models import SHIFT_KINDS, Shift, User
 from supervise.services import lookup, reference
-from supervise.services.access import require_officer_visible, visible_district_ids
+from supervise.services.access import require_officer_visible, scope_to_actor
 from supervise.timeutil import local_day_bounds
 
 blp = Blueprint("shifts", __name__, url_prefix="/api/v1/shifts", description="Shifts")
@@ -64,11 +64,7 @@ class Shifts(MethodView):
         """Shifts you may see, by officer, Shanghai date (of the start) or district."""
         actor = current_actor()
         query = select(Shift).join(User, Shift.officer_id == User.id).order_by(Shift.start, Shift.id)
-        visible = visible_district_ids(actor)
-        if actor.role in ("officer", "inspector"):
-            query = query.where(Shift.officer_id == actor.id)
-        elif visible is not None:
-            query = query.where(User.district_id.in_(visible))
+        query = scope_to_actor(query, actor, Shift.officer_id, User.district_id)
         if args.get("officer"):
             query = query.where(Shift.officer_id == lookup.officer_by_badge(args["officer"]).id)
         if args.get("district"):

@@ -17,7 +17,9 @@ SOURCE_CODES = {"upload": 1, "osmand": 2, "app": 3}
 
 class Position(db.Model):
     __tablename__ = "position"
-    __table_args__ = (Index("uq_position_officer_ts", "officer_id", "ts", unique=True),)
+    # received_ts is indexed so a tick finds late-arriving data without scanning the day.
+    __table_args__ = (Index("uq_position_officer_ts", "officer_id", "ts", unique=True),
+                      Index("ix_position_received_ts", "received_ts"))
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     ts: Mapped[float] = mapped_column(Float)  # POSIX seconds, UTC

@@ -56,9 +56,9 @@ class RuleConfig:
     clause: str
     severity: str
     enabled: bool
-    params: dict[str, float]
+    params: Mapping[str, float]            # read-only: the values are shared between shifts
     source: str = "base"
-    param_sources: dict[str, str] = field(default_factory=dict)
+    param_sources: Mapping[str, str] = field(default_factory=dict)
     title_zh: str = ""
     title_en: str = ""
     sign_in: SignInWindow = SignInWindow()
@@ -101,12 +101,20 @@ class Regulation:
     periods: tuple[Period, ...]
     districts: Mapping[str, Mapping[str, Any]]
     catalog: Mapping[str, Mapping[str, str]]
+    # Values depend only on the local date and the district; a city-day asks for them 10,000 times.
+    _values: dict = field(default_factory=dict, compare=False, repr=False)
 
     def values_for(self, at: datetime, district: str | None) -> dict[str, RuleConfig]:
-        """Every rule's config in force at instant `at` (tz-aware) for `district`."""
+        """Every rule's config in force at instant `at` (tz-aware) for `district` (do not mutate it)."""
         if at.tzinfo is None:
             raise ValueError("values_for needs a timezone-aware instant")
         day = at.astimezone(ZoneInfo(self.timezone)).date()
+        key = (day, district)
+        if key not in self._values:
+            self._values[key] = self._values_on(day, district)
+        return self._values[key]
+
+    def _values_on(self, day, district: str | None) -> dict[str, RuleConfig]:
         periods = [p for p in self.periods if p.applies(day, district)]
         layers = [("base", self.base)]
         if district is not None and district in self.districts:
@@ -116,7 +124,9 @@ class Regulation:
             merged["LATE"]["params"]["window_open_before_min"],
             merged["ABSENT"]["params"]["absent_after_min"],
         )
-        return {code: RuleConfig(**m, sign_in=window) for code, m in merged.items()}
+        return {code: RuleConfig(**{**m, "params": MappingProxyType(m["params"]),
+                                    "param_sources": MappingProxyType(m["param_sources"])}, sign_in=window)
+                for code, m in merged.items()}
 
     def analysis_params(self, at: datetime, district: str | None) -> AnalysisParams:
         """The track-analysis thresholds in force at `at` for `district`."""

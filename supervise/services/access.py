@@ -64,6 +64,15 @@ def require_officer_visible(actor: Actor, officer_id: int, officer_district_id: 
         raise Forbidden("You may not see another officer's records.")
 
 
+def scope_to_actor(query, actor: Actor, officer_id_column, district_id_column):
+    """Narrow a select() to the rows the actor may list: their own rows as an officer or inspector,
+    their district's as a district manager, everything for admins and city-wide managers."""
+    if actor.role in ("officer", "inspector"):
+        return query.where(officer_id_column == actor.id)
+    visible = visible_district_ids(actor)
+    return query if visible is None else query.where(district_id_column.in_(visible))
+
+
 def visible_district_ids(actor: Actor) -> set[int] | None:
     """None means every district; otherwise the set of district ids the actor may list."""
     if actor.is_city_wide:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from supervise.errors import Invalid, TooManyRequests, Unauthorized
@@ -67,11 +68,16 @@ def issue_token(user: User, ttl_hours: int) -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user a live (unexpired, unrevoked) token belongs to, else None."""
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
-    if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
+    """The active user a live (unexpired, unrevoked) token belongs to, else None (one query)."""
+    found = db.session.execute(
+        select(ApiToken.expires_at, ApiToken.revoked_at, User).join(User, ApiToken.user_id == User.id)
+        .options(joinedload(User.district)).where(ApiToken.token_sha256 == _digest(token))).first()
+    if found is None:
         return None
-    return record.user if record.user.active else None
+    expires_at, revoked_at, user = found
+    if revoked_at is not None or expires_at <= utcnow() or not user.active:
+        return None
+    return user
 
 
 def revoke_token(token: str) -> bool:

@@ -26,7 +26,7 @@ from supervise.extensions import db
 from supervise.models import Checkin, Flag, Photo, Shift, User
 from supervise.regulation import Regulation, RuleConfig
 from supervise.services import lookup, storage
-from supervise.services.access import Actor, require_officer_visible, visible_district_ids
+from supervise.services.access import Actor, require_officer_visible, scope_to_actor
 from supervise.services.areas import area_for_shift
 from supervise.services.checks import check_signin
 from supervise.services.regulation import regulation_in_force
@@ -436,11 +436,7 @@ def list_checkins(actor: Actor, *, officer: str | None = None, shift_id: int | N
     """A select() of the sign-ins the actor may see, newest first, with the filters applied."""
     query = select(Checkin).join(User, Checkin.officer_id == User.id).order_by(Checkin.received_at.desc(),
                                                                                 Checkin.id.desc())
-    visible = visible_district_ids(actor)
-    if actor.role in ("officer", "inspector"):
-        query = query.where(Checkin.officer_id == actor.id)
-    elif visible is not None:
-        query = query.where(User.district_id.in_(visible))
+    query = scope_to_actor(query, actor, Checkin.officer_id, User.district_id)
     if officer:
         query = query.where(Checkin.officer_id == lookup.officer_by_badge(officer).id)
     if district:

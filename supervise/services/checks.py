@@ -9,7 +9,10 @@ unique in the database, so repeated runs and concurrent processes never make a s
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -36,9 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("supervise.checks")
 
 LATE_DATA_WINDOW = timedelta(hours=24)   # flags of a shift may still change this long after it ends
-WINDOW_MARGIN = timedelta(minutes=25)    # windowed look-back beyond the longest threshold
+WINDOW_MARGIN = timedelta(minutes=5)     # windowed look-back beyond the longest threshold and the tick
 EDGE = timedelta(minutes=2)              # spans starting this close to the window's edge may be clipped
 BATCH = 250
+WORKERS = min(os.cpu_count() or 1, 4)
+PARALLEL_MIN = 64                        # fewer tracks than this are analysed in-process
 TRACK_CODES = {"TRACK_GAP", "IDLE", "OFF_POST", "LOCATION_SPOOF"}
 END_OF_SHIFT_KEYS = ("EARLY_LEAVE", "LOW_PATROL", "OFF_POST@total")
 SIGN_IN_CODES = {"LATE", "CHECKIN_OFF_GRID", "PHOTO_STALE", "PHOTO_NO_EVIDENCE", "PHOTO_REUSED",
@@ -77,8 +82,7 @@ def check_signin(shift_id: int, as_of: datetime) -> list[Flag]:
     shift = db.session.get(Shift, shift_id)
     in_force = regulation_in_force()
     report = RunReport(None, as_of)
-    facts = _facts(shift, as_of, _checkins_by_shift([shift_id]).get(shift_id, []), {}, in_force.regulation,
-                   window=timedelta(0))
+    facts = _facts(shift, as_of, _checkins_by_shift([shift_id]).get(shift_id, []), track=None)
     findings = [f for f in evaluate_shift(facts, in_force.regulation) if f.code in SIGN_IN_CODES]
     _apply(shift, findings, _flags_by_key([shift_id]), in_force, report, full=False)
     db.session.commit()
@@ -98,7 +102,7 @@ def run_checks(as_of: datetime, *, trigger: str = "manual", since: datetime | No
     db.session.flush()
     report = RunReport(run.id, as_of)
     full_ids, windowed_ids = shifts_due(as_of, since, in_force.regulation)
-    window = _look_back(in_force.regulation) if since is not None else None
+    window = _look_back(in_force.regulation, as_of - since) if since is not None else None
     for ids, mode in ((full_ids, None), (windowed_ids, window)):
         for chunk in _chunks(sorted(ids), BATCH):
             shifts = load_shifts(chunk)
@@ -150,10 +154,12 @@ def _absent_after_min(regulation: Regulation) -> float:
     return regulation.values_for(utcnow(), None)["ABSENT"].params["absent_after_min"]
 
 
-def _look_back(regulation: Regulation) -> timedelta:
+def _look_back(regulation: Regulation, since_last_tick: timedelta) -> timedelta:
+    """How far back a windowed look reads: a span that crossed its threshold since the last tick
+    began at most (threshold + time since the last tick) ago, and must start clear of the edge."""
     params = regulation.analysis_params(utcnow(), None)
     longest = max(params.idle_min_s, params.gap_max_s, 10 * 60)
-    return timedelta(seconds=longest) + WINDOW_MARGIN
+    return timedelta(seconds=longest) + since_last_tick + EDGE + WINDOW_MARGIN
 
 
 # ---------------------------------------------------------------- evaluation
@@ -188,14 +194,23 @@ def facts_for(shifts: list[Shift], as_of: datetime, regulation: Regulation,
               window: timedelta | None = None) -> Iterable[tuple[Shift, ShiftFacts]]:
     """Each shift with its facts as of `as_of`, the track analysed with `regulation`'s thresholds.
 
-    Sign-ins and positions are read for the whole batch at once. A shift whose facts cannot be
-    built is logged and skipped.
+    Sign-ins and positions are read for the whole batch at once, and the tracks are analysed on
+    every core. A shift whose facts cannot be built is logged and skipped.
     """
     checkins = _checkins_by_shift([s.id for s in shifts])
     tracks = _tracks_for(shifts, as_of, window)
+    jobs = {}
     for shift in shifts:
         try:
-            yield shift, _facts(shift, as_of, checkins.get(shift.id, []), tracks, regulation, window)
+            jobs[shift.id] = _analysis_job(shift, as_of, tracks.get(shift.officer_id), regulation, window)
+        except Exception:
+            log.exception("could not prepare the track of shift %s", shift.id)
+    analyses = analyze_many(jobs)
+    for shift in shifts:
+        if shift.id not in analyses:
+            continue
+        try:
+            yield shift, _facts(shift, as_of, checkins.get(shift.id, []), analyses[shift.id])
         except Exception:
             log.exception("could not gather the facts of shift %s", shift.id)
 
@@ -234,42 +249,97 @@ def _flags_by_key(shift_ids: list[int]) -> dict[str, Flag]:
     return {flag.fact_key: flag for flag in rows}
 
 
-def _facts(shift: Shift, as_of: datetime, checkins: list[Checkin], tracks: dict[int, TrackArrays],
-           regulation: Regulation, window: timedelta | None) -> ShiftFacts:
+def _facts(shift: Shift, as_of: datetime, checkins: list[Checkin], track: TrackAnalysis | None) -> ShiftFacts:
     district = shift.officer.district.code if shift.officer.district else None
-    breaks = [Span(b.start, b.end) for b in shift.breaks]
     return ShiftFacts(shift_id=shift.id, officer_id=shift.officer_id, district=district, kind=shift.kind,
-                      start=shift.start, end=shift.end, as_of=as_of, breaks=breaks,
-                      checkins=[checkin_fact(c) for c in checkins],
-                      track=_analysis(shift, as_of, tracks.get(shift.officer_id), regulation, breaks, window))
+                      start=shift.start, end=shift.end, as_of=as_of, breaks=_breaks(shift),
+                      checkins=[checkin_fact(c) for c in checkins], track=track)
 
 
-def _analysis(shift: Shift, as_of: datetime, arrays: TrackArrays | None, regulation: Regulation,
-              breaks: list[Span], window: timedelta | None) -> TrackAnalysis | None:
+def _breaks(shift: Shift) -> list[Span]:
+    return [Span(b.start, b.end) for b in shift.breaks]
+
+
+def _analysis_job(shift: Shift, as_of: datetime, arrays: TrackArrays | None, regulation: Regulation,
+                  window: timedelta | None) -> tuple | None:
+    """The arguments of analyze_track for this shift, or None when there is nothing to analyse."""
     if as_of <= shift.start:
         return None
     start = shift.start if window is None else max(shift.start, as_of - window)
-    arrays = _between(arrays, start.timestamp(), min(shift.end, as_of).timestamp()) if arrays else None
-    if arrays is None or (arrays.t.size == 0 and window is not None):
-        return None if window is not None else _empty_analysis(shift, as_of, regulation, breaks)
+    if arrays is not None:
+        arrays = _between(arrays, start.timestamp(), min(shift.end, as_of).timestamp())
+    if window is not None and (arrays is None or arrays.t.size == 0):
+        return None
+    if arrays is None:
+        empty = np.empty(0)
+        arrays = TrackColumns(empty, empty, empty, empty, np.zeros(0, dtype=bool))
     district = shift.officer.district.code if shift.officer.district else None
-    return analyze_track(arrays.t, arrays.lat, arrays.lon, arrays.acc, area_for_shift(shift),
-                         Span(start, shift.end), regulation.analysis_params(shift.start, district), as_of=as_of,
-                         mock=arrays.mock, fixed_post=shift.kind == "fixed_post", breaks=breaks)
+    return ((arrays.t, arrays.lat, arrays.lon, arrays.acc, area_for_shift(shift), Span(start, shift.end),
+             regulation.analysis_params(shift.start, district)),
+            {"as_of": as_of, "mock": arrays.mock, "fixed_post": shift.kind == "fixed_post",
+             "breaks": _breaks(shift), "coverage": window is None})
 
 
-def _between(arrays: TrackArrays, t0: float, t1: float) -> TrackArrays:
+def analyze_many(jobs: dict[int, tuple | None]) -> dict[int, TrackAnalysis | None]:
+    """Run analyze_track for each job, on every core when there are many; a failing job is logged
+    and its shift left out."""
+    ready = {key: job for key, job in jobs.items() if job is not None}
+    results: dict[int, TrackAnalysis | None] = {key: None for key, job in jobs.items() if job is None}
+    pool = _pool() if len(ready) >= PARALLEL_MIN else None
+    if pool is None:
+        outcomes = map(_run_job, ready.values())
+    else:
+        outcomes = pool.map(_run_job, ready.values(), chunksize=max(1, len(ready) // (4 * WORKERS)))
+    for key, outcome in zip(ready, outcomes, strict=True):
+        if isinstance(outcome, str):
+            log.error("analysing the track of shift %s failed: %s", key, outcome)
+        else:
+            results[key] = outcome
+    return results
+
+
+def _run_job(job: tuple) -> TrackAnalysis | str:
+    args, kwargs = job
+    try:
+        return analyze_track(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - reported by the caller; one bad track must not stop the batch
+        return f"{type(exc).__name__}: {exc}"
+
+
+_POOL: ProcessPoolExecutor | None = None
+
+
+def shutdown_pool() -> None:
+    """Stop the analysis workers (they start again on the next large batch)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown()
+        _POOL = None
+
+
+def _pool() -> ProcessPoolExecutor | None:
+    """A process pool for track analysis (forkserver: the parent may hold threads and connections)."""
+    global _POOL
+    if WORKERS < 2:
+        return None
+    if _POOL is None:
+        _POOL = ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("forkserver"))
+    return _POOL
+
+
+@dataclass(frozen=True)
+class TrackColumns:
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    acc: np.ndarray
+    mock: np.ndarray
+
+
+def _between(arrays, t0: float, t1: float) -> TrackColumns:
     """The part of an officer's sorted positions with t0 <= t <= t1 (views, no copies)."""
     a, b = np.searchsorted(arrays.t, t0, side="left"), np.searchsorted(arrays.t, t1, side="right")
-    return type(arrays)(arrays.t[a:b], arrays.lat[a:b], arrays.lon[a:b], arrays.acc[a:b], arrays.mock[a:b])
-
-
-def _empty_analysis(shift: Shift, as_of: datetime, regulation: Regulation, breaks: list[Span]) -> TrackAnalysis:
-    empty = np.empty(0)
-    district = shift.officer.district.code if shift.officer.district else None
-    return analyze_track(empty, empty, empty, empty, area_for_shift(shift), Span(shift.start, shift.end),
-                         regulation.analysis_params(shift.start, district), as_of=as_of,
-                         fixed_post=shift.kind == "fixed_post", breaks=breaks)
+    return TrackColumns(arrays.t[a:b], arrays.lat[a:b], arrays.lon[a:b], arrays.acc[a:b], arrays.mock[a:b])
 
 
 def checkin_fact(c: Checkin) -> CheckinFact:

@@ -8,7 +8,7 @@ from supervise.errors import Conflict, Forbidden, Invalid
 from supervise.extensions import db
 from supervise.models import Flag, FlagEvent
 from supervise.services import lookup
-from supervise.services.access import Actor, can_manage_district, require_officer_visible
+from supervise.services.access import Actor, can_manage_district, require_officer_visible, scope_to_actor
 from supervise.timeutil import utcnow
 
 DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}
@@ -79,10 +79,7 @@ def flags_query(actor: Actor, filters: dict):
     from supervise.models import User
 
     query = select(Flag).join(User, Flag.officer_id == User.id).order_by(Flag.start.desc(), Flag.id.desc())
-    if actor.role in ("officer", "inspector"):
-        query = query.where(Flag.officer_id == actor.id)
-    elif not actor.is_city_wide:
-        query = query.where(Flag.district_id == actor.district_id)
+    query = scope_to_actor(query, actor, Flag.officer_id, Flag.district_id)
     if filters.get("district"):
         query = query.where(Flag.district_id == lookup.district_by_code(filters["district"]).id)
     if filters.get("squad"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flask import g, has_request_context
 from sqlalchemy import func, select
 
 from supervise.errors import Invalid
@@ -31,10 +32,36 @@ def _parsed(text: str) -> Regulation:
 
 
 def regulation_in_force() -> InForce:
-    """The newest published version, or the shipped default document when none is stored yet."""
-    version = db.session.scalar(select(RegulationVersion).order_by(RegulationVersion.number.desc()).limit(1))
-    if version is None:
+    """The newest published version, or the shipped default document when none is stored yet.
+
+    Looked up once per request: a sign-in asks several times and must see one version throughout.
+    """
+    if has_request_context():
+        if "regulation_in_force" not in g:
+            g.regulation_in_force = _lookup()
+        return g.regulation_in_force
+    return _lookup()
+
+
+_IN_FORCE: dict[tuple, InForce] = {}
+
+
+def _lookup() -> InForce:
+    """Ask the database only which version is newest; parse each version once per process."""
+    newest = db.session.execute(select(RegulationVersion.id, RegulationVersion.number, RegulationVersion.created_at)
+                                .order_by(RegulationVersion.number.desc()).limit(1)).first()
+    key = tuple(newest) if newest else (0,)
+    if key not in _IN_FORCE:
+        _IN_FORCE.clear()
+        _IN_FORCE[key] = _load(newest.id if newest else None)
+    return _IN_FORCE[key]
+
+
+def _load(version_id: int | None) -> InForce:
+    if version_id is None:
         return InForce(_parsed(default_regulation_text()), None)
+    version = db.session.get(RegulationVersion, version_id)
+    db.session.expunge(version)
     return InForce(_parsed(version.text), version)
 
 
@@ -51,4 +78,6 @@ def publish_regulation(actor: Actor, text: str, note: str | None = None) -> Regu
                                 created_by_id=actor.id or None)
     db.session.add(version)
     db.session.commit()
+    if has_request_context():
+        g.pop("regulation_in_force", None)
     return version

@@ -238,18 +238,32 @@ def store_positions(officer_id: int, fixes: FixArrays, source: str, received_ts:
     rows = list(zip([officer_id] * n, fixes.t.tolist(), fixes.lat.tolist(), fixes.lon.tolist(), acc, speed,
                     fixes.mock.tolist(), [code] * n, [received_ts] * n, strict=True))
     connection = db.session.connection()
-    compiled = _insert_statement().compile(dialect=connection.dialect, column_keys=list(_COLUMNS))
+    sql, positional = _insert_sql(connection)
     stored = 0
     for i in range(0, n, INSERT_BATCH_ROWS):
         batch = rows[i:i + INSERT_BATCH_ROWS]
-        if compiled.positional and list(compiled.positiontup) == list(_COLUMNS):
-            # The compiled Core statement run as a plain executemany of tuples: SQLAlchemy's
-            # per-row parameter processing would cost more than SQLite's own insert.
-            result = connection.exec_driver_sql(str(compiled), batch)
-        else:
-            result = connection.execute(_insert_statement(), [dict(zip(_COLUMNS, row, strict=True)) for row in batch])
-        stored += max(result.rowcount, 0)
+        params = batch if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
+        stored += max(connection.exec_driver_sql(sql, params).rowcount, 0)
     return stored
+
+
+_COMPILED: dict[str, tuple[str, bool]] = {}
+
+
+def _insert_sql(connection) -> tuple[str, bool]:
+    """The Core insert compiled once per dialect: (SQL, whether parameters are positional).
+
+    Why: SQLAlchemy's per-row parameter processing, and re-compiling the ON CONFLICT insert,
+    cost more than the database's own work for a position; the statement is still the Core one.
+    """
+    name = connection.dialect.name
+    if name not in _COMPILED:
+        compiled = _insert_statement().compile(dialect=connection.dialect, column_keys=list(_COLUMNS))
+        positional = bool(compiled.positional)
+        if positional and list(compiled.positiontup) != list(_COLUMNS):
+            raise RuntimeError("unexpected parameter order in the compiled position insert")
+        _COMPILED[name] = (str(compiled), positional)
+    return _COMPILED[name]
 
 
 def positions_between(officer_id: int, t0: float, t1: float) -> TrackArrays:
@@ -268,7 +282,8 @@ def positions_for_officers(officer_ids, t0: float, t1: float) -> dict[int, Track
         query = (select(p.officer_id, p.ts, p.lat, p.lon, p.accuracy_m, p.mock)
                  .where(p.officer_id.in_(chunk), p.ts >= float(t0), p.ts <= float(t1))
                  .order_by(p.officer_id, p.ts))
-        rows = db.session.execute(query).all()
+        # Plain DBAPI tuples: numpy probing SQLAlchemy Row objects costs ~20x the fetch itself.
+        rows = db.session.execute(query).cursor.fetchall()
         if rows:
             found.update(_grouped(np.array(rows, dtype=np.float64)))
     return found
@@ -347,7 +362,9 @@ def record_osmand(report: OsmandReport, *, now: float | None = None) -> OsmandOu
     row = {"officer_id": officer_id, "ts": float(fix.t), "lat": fix.lat, "lon": fix.lon,
            "accuracy_m": fix.accuracy_m, "speed_mps": fix.speed_mps, "mock": bool(fix.mock),
            "source": SOURCE_CODES["osmand"], "received_ts": now}
-    result = db.session.execute(_insert_statement(), row)
+    connection = db.session.connection()
+    sql, positional = _insert_sql(connection)
+    result = connection.exec_driver_sql(sql, tuple(row[c] for c in _COLUMNS) if positional else row)
     db.session.commit()
     return OsmandOutcome(True) if result.rowcount != 0 else OsmandOutcome(False, "duplicate")
 

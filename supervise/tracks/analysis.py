@@ -77,6 +77,7 @@ def analyze_track(
     mock: np.ndarray | None = None,
     fixed_post: bool = False,
     breaks: Sequence[Span] = (),
+    coverage: bool = True,
 ) -> TrackAnalysis:
     """Analyse the fixes (POSIX seconds, WGS-84, accuracy metres or NaN) of one shift.
 
@@ -113,7 +114,7 @@ def analyze_track(
         first_fix=_dt(t[0]),
         last_fix=_dt(t[-1]),
         last_inside=_dt(t[inside_idx[-1]]) if inside_idx.size else None,
-        coverage=None if fixed_post else _coverage(area, xs, ys),
+        coverage=None if fixed_post or not coverage else _coverage(area, xs, ys),
         stays=[_stay_point(t, xs, ys, a, b, area) for a, b in stay_ranges],
         excursions=excursions,
         outside_total_s=float(sum((e.end - e.start).total_seconds() for e in excursions)),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -30,15 +31,13 @@ def test_a_batch_from_the_app_is_stored_for_the_calling_officer(client, auth, wo
     assert response.status_code == 201
     body = response.get_json()
     assert body["points"] == {"received": 6, "accepted": 6, "rejected": {}, "stored": 6, "flagged": {}}
-    assert body["start"] == iso(now - 60)[:19] + "Z" or body["start"].startswith(iso(now - 60)[:19])
+    assert body["start"].startswith(iso(now - 60)[:19])
     assert count(app) == 6
 
 
 def test_naive_times_in_a_batch_are_shanghai_time(client, auth, world, app):
     now = time.time()
-    local = datetime.fromtimestamp(now - 30, UTC).astimezone().replace(tzinfo=None)
-    shanghai = datetime.fromtimestamp(now - 30 + 0, UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
-    del local
+    shanghai = datetime.fromtimestamp(now - 30, UTC).astimezone(ZoneInfo("Asia/Shanghai"))
     body = client.post("/api/v1/positions", headers=auth("dl1"),
                        json=[{"time": shanghai.replace(tzinfo=None).isoformat(), "lat": LAT0, "lon": LON0}]).get_json()
     assert body["points"]["accepted"] == 1

@@ -100,8 +100,8 @@ def test_a_tick_judges_shifts_in_progress_by_their_last_stretch_and_raises_nothi
     start = parse_instant(START)
     sign_in(shift, start)
     walk("HRB-DL-0001", start, 3 * PACE_MIN)
-    walk("HRB-DL-0001", start + timedelta(minutes=3 * PACE_MIN), 35, still=True, seed=4)
-    at = start + timedelta(minutes=3 * PACE_MIN + 35)
+    walk("HRB-DL-0001", start + timedelta(minutes=3 * PACE_MIN), 23, still=True, seed=4)
+    at = start + timedelta(minutes=3 * PACE_MIN + 23)   # the stay passed 20 minutes since the last tick
     first = run_checks(at, trigger="scheduled", since=at - timedelta(minutes=5))
     again = run_checks(at + timedelta(minutes=1), trigger="scheduled", since=at)
     assert codes(first.created) == ["IDLE"] and again.created == []
@@ -111,7 +111,7 @@ def test_a_tick_judges_shifts_in_progress_by_their_last_stretch_and_raises_nothi
 def test_one_failing_shift_does_not_stop_the_others(ctx, world, monkeypatch):
     good = make_shift("HRB-DL-0002", START)
     bad = make_shift("HRB-DL-0001", START)
-    import supervise.services.checks as checks
+    from supervise.services import checks
 
     real = checks.evaluate_shift
 

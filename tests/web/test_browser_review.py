@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,36 +16,11 @@ from sqlalchemy import select
 
 from tests.conftest import DL_GRID_CENTRE, PASSWORD
 from tests.photos import make_jpeg
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 START = "2026-11-23T08:00:00+08:00"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def sync_playwright():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed (pip install playwright)")
-    return sync_playwright
-
-
-@pytest.fixture
-def server(app):
-    """The session app served over HTTP on a free local port, in a thread, for the test's duration."""
-    from werkzeug.serving import make_server
-
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture

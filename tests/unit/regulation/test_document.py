@@ -236,5 +236,6 @@ def test_a_regulation_cannot_be_changed_by_a_rule_that_reads_it():
     with pytest.raises(TypeError):
         DEFAULT.base["IDLE"]["params"]["radius_m"] = 1  # type: ignore[index]
     v = DEFAULT.values_for(ORDINARY_DAY, "NG")
-    v["IDLE"].params["radius_m"] = 1
+    with pytest.raises(TypeError):
+        v["IDLE"].params["radius_m"] = 1  # type: ignore[index]
     assert DEFAULT.values_for(ORDINARY_DAY, "NG")["IDLE"].params["radius_m"] == 30
