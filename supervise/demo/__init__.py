@@ -21,13 +21,19 @@ SYSTEM = Actor(id=0, username="system", role="admin", district_id=None)
 
 
 def build_demo_world(today: date | None = None) -> Iterator[str]:
-    """Create whatever of the demo world is missing; running it twice changes nothing."""
+    """Create whatever of the demo world is missing; running it twice changes nothing.
+
+    The world has yesterday's whole day (so there is always finished work and flags to review,
+    whatever the hour) and today's shifts with the evidence due so far.
+    """
     today = today or local_today()
+    days = (today - timedelta(days=1), today)
     yield from _districts()
     yield from _grids_and_posts()
     yield from _people()
-    yield from _shifts(today)
-    yield from _later_parts(today)
+    for day in days:
+        yield from _shifts(day)
+    yield from _later_parts(days)
     yield from _logins()
 
 
@@ -193,15 +199,16 @@ def _shifts(today: date) -> Iterator[str]:
     yield f"shifts for {today.isoformat()}: {added} added (staggered 08:00-04:00, one across midnight, two fixed posts)"
 
 
-def _later_parts(today: date) -> Iterator[str]:
-    """Today's evidence: sign-ins, tracks, then the checks that judge them."""
+def _later_parts(days: tuple[date, ...]) -> Iterator[str]:
+    """The days' evidence: sign-ins, tracks, then the checks that judge them."""
     from supervise.demo.checkins import add_demo_checkins
     from supervise.demo.checks import run_demo_checks
     from supervise.demo.tracks import add_demo_tracks
 
-    yield from add_demo_checkins(today)
-    yield from add_demo_tracks(today)
-    yield from run_demo_checks(today)
+    for day in days:
+        yield from add_demo_checkins(day)
+        yield from add_demo_tracks(day)
+    yield from run_demo_checks(days[-1])
 
 
 def _logins() -> Iterator[str]:

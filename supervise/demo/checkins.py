@@ -47,7 +47,7 @@ def add_demo_checkins(today: date) -> Iterator[str]:
         if case == "reused" and last_photo is not None:
             captured, photo = last_photo
         else:
-            photo = demo_selfie(shift, captured, index, gps=case != "no GPS", off_grid=case == "off the grid")
+            photo = demo_selfie(shift, captured, today.toordinal() * 100 + index, gps=case != "no GPS", off_grid=case == "off the grid")
             last_photo = (captured, photo)
         if shift.id in done:
             continue

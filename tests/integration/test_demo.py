@@ -79,13 +79,14 @@ def _polygons(geometry: dict) -> list:
 
 def test_todays_demo_shifts_include_fixed_posts_and_one_that_ends_after_midnight_in_shanghai(app, demo, today):
     with app.app_context():
-        shifts = db.session.scalars(select(Shift)).all()
+        every = db.session.scalars(select(Shift)).all()
         officers = db.session.scalar(select(func.count()).select_from(User).where(User.role == "officer"))
         local = [(as_utc_stored(s.start).astimezone(SHANGHAI), as_utc_stored(s.end).astimezone(SHANGHAI), s)
-                 for s in shifts]
+                 for s in every if as_utc_stored(s.start).astimezone(SHANGHAI).date() == today]
+        shifts = [s for _start, _end, s in local]
 
         assert len(shifts) == officers
-        assert {start.date() for start, _end, _s in local} == {today}
+        assert len(every) == 2 * officers   # yesterday's whole day too, so there is always work to review
         assert any(end.date() == today + timedelta(days=1) for _start, end, _s in local)
         fixed = [s for s in shifts if s.kind == "fixed_post"]
         assert sorted(s.post.code for s in fixed) == ["DL-P001", "NG-P001"]
