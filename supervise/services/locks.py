@@ -41,7 +41,10 @@ class SchedulerLock:
     def release(self) -> None:
         """Give the lock up (the lease expires at once; the advisory lock's connection closes)."""
         if self._conn is not None:
-            self._conn.close()
+            # The lock belongs to the database session, and a pooled connection outlives close():
+            # unlock explicitly, then drop the connection for good.
+            self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+            self._conn.invalidate()
             self._conn = None
         elif self.engine.dialect.name != "postgresql":
             db.session.execute(update(SchedulerLease).where(SchedulerLease.name == self.name,
