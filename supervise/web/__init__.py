@@ -82,4 +82,10 @@ def logout():
     return redirect(url_for("web.login"))
 
 
-from supervise.web import filters, views_flags, views_officer, views_stats  # noqa: F401  (register routes)
+from supervise.web import (  # noqa: F401  (register routes)
+    filters,
+    views_flags,
+    views_officer,
+    views_regulation,
+    views_stats,
+)
