@@ -52,7 +52,7 @@ class Squads(MethodView):
     def get(self, code):
         """The squads of a district."""
         current_actor()
-        district = lookup.district_by_code(code)
+        district = lookup.by_code_or_404(District, code, "district")
         rows = select(Squad).where(Squad.district_id == district.id).order_by(Squad.code)
         return paginate(rows, {"page": 1, "per_page": 500}, SquadSchema().dump)
 

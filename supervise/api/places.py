@@ -87,7 +87,7 @@ class GridOne(MethodView):
     def get(self, code):
         """One grid with its WGS-84 geometry."""
         current_actor()
-        return lookup.grid_by_code(code)
+        return lookup.by_code_or_404(Grid, code, "grid")
 
 
 class PostSchema(Schema):

@@ -44,6 +44,14 @@ def squad_in(district: District, code: str) -> Squad | None:
     return db.session.scalar(select(Squad).where(Squad.district_id == district.id, Squad.code == code))
 
 
+def by_code_or_404(model, code: str, what: str):
+    """The record named in the URL by its code, or a 404 (a path that names nothing)."""
+    found = db.session.scalar(select(model).where(model.code == code))
+    if found is None:
+        raise NotFound(f"There is no {what} with code {code!r}.", details={"code": code})
+    return found
+
+
 def get_or_404(model, ident: int, what: str):
     """The record with that id, or a 404 that names what was missing."""
     found = db.session.get(model, ident)

@@ -119,3 +119,37 @@ def test_a_daoli_manager_cannot_create_squads_in_nangang(client, auth, world):
     body = {"code": "NG-S9", "name": "x"}
     assert client.post("/api/v1/districts/NG/squads", headers=auth("mgr-dl"), json=body).status_code == 403
     assert client.post("/api/v1/districts/NG/squads", headers=auth("mgr-ng"), json=body).status_code == 201
+
+
+@pytest.mark.parametrize("user,status", [("dl1", 200), ("dl2", 403), ("mgr-dl", 200), ("mgr-ng", 403),
+                                         ("city", 200), ("insp-dl", 403)])
+def test_a_phone_record_is_seen_by_its_officer_and_their_managers_only(client, auth, world, user, status):
+    device = client.post("/api/v1/devices", headers=auth("dl1"), json={"officer": "HRB-DL-0001"}).get_json()
+    assert client.get(f"/api/v1/devices/{device['id']}", headers=auth(user)).status_code == status
+
+
+def test_device_lists_are_scoped(client, auth, world):
+    client.post("/api/v1/devices", headers=auth("dl1"), json={"officer": "HRB-DL-0001"})
+    client.post("/api/v1/devices", headers=auth("ng1"), json={"officer": "HRB-NG-0001"})
+
+    def listed(user):
+        return client.get("/api/v1/devices", headers=auth(user)).get_json()["total"]
+
+    assert (listed("dl1"), listed("dl2"), listed("mgr-dl"), listed("city")) == (1, 0, 1, 2)
+
+
+@pytest.mark.parametrize("user", ["admin", "mgr-ng", "dl1", "insp-dl"])
+def test_reference_data_reads_are_open_to_every_signed_in_user(client, auth, world, user):
+    assert client.get("/api/v1/grids/DL-G1", headers=auth(user)).get_json()["code"] == "DL-G1"
+    assert client.get("/api/v1/districts/DL/squads", headers=auth(user)).status_code == 200
+    assert client.get("/api/v1/posts", headers=auth(user)).status_code == 200
+
+
+def test_a_path_that_names_nothing_is_404_and_a_body_that_names_nothing_is_422(client, auth, world):
+    assert client.get("/api/v1/officers/9999", headers=auth("admin")).status_code == 404
+    assert client.get("/api/v1/grids/NOPE", headers=auth("admin")).status_code == 404
+    assert client.get("/api/v1/districts/XX/squads", headers=auth("admin")).status_code == 404
+    response = client.post("/api/v1/shifts", headers=auth("admin"),
+                           json={"officer": "HRB-DL-0001", "start": START, "end": END, "kind": "patrol",
+                                 "grid": "NOPE"})
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "UNKNOWN_GRID"
