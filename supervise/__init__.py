@@ -12,12 +12,42 @@ from flask import Flask, Request
 from supervise import config as cfg
 
 
+class _GatheredUpload(io.BytesIO):
+    """An upload kept as the parser's chunks and joined once when it is first read back, instead of
+    a buffer that grows (and copies itself) with every chunk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chunks: list[bytes] = []
+
+    def write(self, chunk) -> int:
+        self._chunks.append(bytes(chunk))
+        return len(chunk)
+
+    def _gather(self) -> None:
+        if self._chunks:
+            super().write(b"".join(self._chunks))
+            self._chunks.clear()
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self._gather()
+        return super().seek(pos, whence)
+
+    def getvalue(self) -> bytes:
+        self._gather()
+        return super().getvalue()
+
+    def getbuffer(self):
+        self._gather()
+        return super().getbuffer()
+
+
 class InMemoryUploadRequest(Request):
     """Uploads stay in memory (they are capped by MAX_CONTENT_LENGTH) instead of going through a
     temporary file on disk: a selfie is read once, hashed and stored, never streamed."""
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
-        return io.BytesIO()
+        return _GatheredUpload()
 
 
 def create_app(test_config: dict | None = None) -> Flask:

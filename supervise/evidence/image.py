@@ -109,7 +109,7 @@ def perceptual_hash(grey: Image.Image) -> int:
     basis = _dct_basis(HASH_SIDE)
     low = (basis @ pixels @ basis.T)[:8, :8]
     bits = (low > np.median(low)).flatten()
-    return int("".join("1" if b else "0" for b in bits), 2)
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")
 
 
 @cache

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -67,11 +67,14 @@ def issue_token(user: User, ttl_hours: int) -> tuple[str, ApiToken]:
     return token, record
 
 
+# Built once: every authenticated request runs it, and building it cost as much as running it.
+_BY_TOKEN = (select(ApiToken.expires_at, ApiToken.revoked_at, User).join(User, ApiToken.user_id == User.id)
+             .options(joinedload(User.district)).where(ApiToken.token_sha256 == bindparam("digest")))
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a live (unexpired, unrevoked) token belongs to, else None (one query)."""
-    found = db.session.execute(
-        select(ApiToken.expires_at, ApiToken.revoked_at, User).join(User, ApiToken.user_id == User.id)
-        .options(joinedload(User.district)).where(ApiToken.token_sha256 == _digest(token))).first()
+    found = db.session.execute(_BY_TOKEN, {"digest": _digest(token)}).first()
     if found is None:
         return None
     expires_at, revoked_at, user = found

@@ -7,7 +7,8 @@ storage before the database commit and are removed again when that commit fails.
 
 The sign-in's own judgement (inside the grid, distance, on time / late / outside the window,
 reuse of an earlier photo) is computed here with the regulation in force and stored on the row;
-the flags themselves are raised by the checks (`services.checks.check_signin`) right after.
+the flags themselves are raised by the checks (`services.checks.check_signin`) in the same
+transaction, so a sign-in costs one commit; a failing check rolls back only its own savepoint.
 """
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, true
+from sqlalchemy import bindparam, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
-from supervise.errors import Conflict, DomainError, Forbidden, Invalid
+from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from supervise.evidence import PhotoEvidence, PhotoRejected, hamming, read_photo
 from supervise.extensions import db
 from supervise.models import Checkin, Flag, Photo, Shift, User
@@ -39,6 +41,8 @@ CLOCK_SKEW = timedelta(minutes=2)
 HASH_BITS, BAND_BITS, BANDS = 64, 16, 4
 # Up to this distance the band lookup finds every match (see `near_duplicate_candidates`).
 BAND_LOOKUP_MAX_DISTANCE = 7
+# Everything judging a sign-in reads from its shift, in the query that finds the shift.
+_SHIFT_LOADS = (joinedload(Shift.grid), joinedload(Shift.post), joinedload(Shift.breaks))
 NO_EVIDENCE_ADVICE = "Retake the photo with location (GPS) on, in the camera app, and sign in again."
 
 
@@ -102,9 +106,8 @@ def record_checkin(actor: Actor, photo: bytes, *, shift_id: int | None = None, d
     rules = _rules_for(shift, regulation)
     matches = _reuse_matches(evidence, rules["PHOTO_REUSED"].params["max_phash_distance"])
     checkin = _build(actor, shift, rules, evidence, device, captured_at, time_source, received_at, matches)
-    _store(checkin, evidence, photo, photo_exists=any(m.sha256 == evidence.sha256 for m in matches))
-    _run_checks(checkin.shift_id, received_at)
-    return SignIn(checkin, flag_codes(checkin.id))
+    codes = _store(checkin, evidence, photo, photo_exists=any(m.sha256 == evidence.sha256 for m in matches))
+    return SignIn(checkin, codes)
 
 
 def read_evidence(photo: bytes) -> PhotoEvidence:
@@ -149,7 +152,9 @@ def _capture_time(evidence: PhotoEvidence, device: DeviceFix) -> tuple[datetime 
 def _shift_for(actor: Actor, shift_id: int | None, signed_at: datetime, received_at: datetime,
                regulation: Regulation) -> Shift:
     if shift_id is not None:
-        shift = lookup.shift_or_404(shift_id)
+        shift = db.session.get(Shift, shift_id, options=_SHIFT_LOADS)
+        if shift is None:
+            raise NotFound(f"There is no shift with id {shift_id}.", details={"id": shift_id})
         if shift.officer_id != actor.id:
             raise Forbidden("Only the officer of a shift signs in for it.", code="NOT_YOUR_SHIFT",
                             details={"shift_id": shift_id})
@@ -166,9 +171,9 @@ def shift_for_time(officer_id: int, signed_at: datetime, received_at: datetime,
                    regulation: Regulation | None = None) -> Shift | None:
     """The officer's shift whose sign-in window contains `signed_at` (nearest start first), else the
     one whose window contains `received_at`, else the shift in progress at `received_at`, else None."""
-    near = db.session.scalars(select(Shift).where(
+    near = db.session.scalars(select(Shift).options(*_SHIFT_LOADS).where(
         Shift.officer_id == officer_id, Shift.start >= min(signed_at, received_at) - timedelta(days=1),
-        Shift.start <= max(signed_at, received_at) + timedelta(days=1)).order_by(Shift.start)).all()
+        Shift.start <= max(signed_at, received_at) + timedelta(days=1)).order_by(Shift.start)).unique().all()
     regulation = regulation or regulation_in_force().regulation
     for at in (signed_at, received_at):  # an old photo sent in the window still lands on that shift
         in_window = [s for s in near if _in_window(s, at, regulation)]
@@ -311,16 +316,29 @@ class ReuseMatch:
     received_at: datetime | None
 
 
+def _reuse_query(*where):
+    return (select(Photo.sha256, Photo.phash, Checkin.id, Checkin.received_at)
+            .outerjoin(Checkin, Checkin.photo_sha256 == Photo.sha256).where(or_(*where))
+            .order_by(Checkin.received_at, Checkin.id))
+
+
+# Built once and run through Core: the same question on every sign-in, only the values change.
+_REUSE_LOOKUP = _reuse_query(Photo.sha256 == bindparam("sha256"),
+                             *(column.in_(bindparam(f"band{i}", expanding=True)) for i, column in
+                               enumerate((Photo.band0, Photo.band1, Photo.band2, Photo.band3))))
+_REUSE_SCAN = _reuse_query(true())
+
+
 def _reuse_matches(evidence: PhotoEvidence, max_distance: float) -> list[ReuseMatch]:
     """Stored photos equal to or within `max_distance` of this one, each with its earliest sign-in.
 
     One query: the same SHA-256 or any band within one bit flip, joined to the sign-ins (a photo
     row without one is kept, so the caller also learns whether the photo is stored already)."""
-    where = [Photo.sha256 == evidence.sha256, *_band_clauses(evidence.phash, max_distance)]
-    rows = db.session.execute(
-        select(Photo.sha256, Photo.phash, Checkin.id, Checkin.received_at)
-        .outerjoin(Checkin, Checkin.photo_sha256 == Photo.sha256).where(or_(*where))
-        .order_by(Checkin.received_at, Checkin.id)).all()
+    if max_distance > BAND_LOOKUP_MAX_DISTANCE:
+        rows = db.session.connection().execute(_REUSE_SCAN).all()
+    else:
+        params = {f"band{i}": one_bit_neighbours(band) for i, band in enumerate(bands(evidence.phash))}
+        rows = db.session.connection().execute(_REUSE_LOOKUP, {"sha256": evidence.sha256, **params}).all()
     matches: dict[str, ReuseMatch] = {}
     for sha, phash, checkin_id, received_at in rows:
         distance = 0 if sha == evidence.sha256 else hamming(unsigned_phash(phash), evidence.phash)
@@ -344,12 +362,13 @@ def _mark_reuse(checkin: Checkin, matches: list[ReuseMatch]) -> None:
 # ---------------------------------------------------------------- writing
 
 
-def _store(checkin: Checkin, evidence: PhotoEvidence, data: bytes, *, photo_exists: bool) -> None:
-    """Original bytes first, then the rows in one commit; a failed commit removes a file it created."""
+def _store(checkin: Checkin, evidence: PhotoEvidence, data: bytes, *, photo_exists: bool) -> list[str]:
+    """Original bytes first, then the rows and flags in one commit; a failed commit removes a file
+    it created. Returns the codes of the flags raised on this sign-in."""
     root = storage.storage_root()
     created = storage.save_original(root, evidence.sha256, evidence.format, data)
     try:
-        _commit_rows(checkin, evidence, data, photo_exists)
+        return _commit_rows(checkin, evidence, data, photo_exists)
     except BaseException:
         db.session.rollback()
         if created:
@@ -357,13 +376,13 @@ def _store(checkin: Checkin, evidence: PhotoEvidence, data: bytes, *, photo_exis
         raise
 
 
-def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, data: bytes, photo_exists: bool) -> None:
+def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, data: bytes, photo_exists: bool) -> list[str]:
     photo_is_new = not photo_exists
-    if photo_is_new:
-        db.session.add(_photo_row(evidence, len(data)))
-    db.session.add(checkin)
     try:
-        db.session.commit()
+        if photo_is_new:  # through Core: nothing in this request reads the photo row back
+            db.session.connection().execute(insert(Photo), _photo_row(evidence, len(data)))
+        db.session.add(checkin)
+        db.session.flush()
     except IntegrityError:
         if not photo_is_new:
             raise
@@ -371,24 +390,31 @@ def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, data: bytes, photo_e
         # photo row first: keep the sign-in, share its photo.
         db.session.rollback()
         db.session.add(checkin)
-        db.session.commit()
+        db.session.flush()
+    codes = _run_checks(checkin)
+    db.session.commit()
+    return codes
 
 
-def _photo_row(evidence: PhotoEvidence, size: int) -> Photo:
+def _photo_row(evidence: PhotoEvidence, size: int) -> dict:
     b = bands(evidence.phash)
-    return Photo(sha256=evidence.sha256, format=evidence.format, size_bytes=size, width=evidence.width,
-                 height=evidence.height, phash=signed_phash(evidence.phash),
-                 band0=b[0], band1=b[1], band2=b[2], band3=b[3])
+    return {"sha256": evidence.sha256, "format": evidence.format, "size_bytes": size, "width": evidence.width,
+            "height": evidence.height, "phash": signed_phash(evidence.phash),
+            "band0": b[0], "band1": b[1], "band2": b[2], "band3": b[3]}
 
 
-def _run_checks(shift_id: int, as_of: datetime) -> None:
-    """Raise the shift's flags now, so the answer lists them. The sign-in is already kept: a failing
-    check is logged and left to the scheduler's next run."""
+def _run_checks(checkin: Checkin) -> list[str]:
+    """Raise the shift's flags now, in the sign-in's transaction, and return the codes of those that
+    refer to this sign-in (oldest first; no earlier flag can refer to a row not yet committed).
+    A failing check rolls back its savepoint only: the sign-in is still kept, the failure is logged
+    and left to the scheduler's next run."""
     try:
-        check_signin(shift_id, as_of=as_of)
+        with db.session.begin_nested():
+            raised = check_signin(checkin.shift_id, as_of=checkin.received_at, commit=False)
     except Exception:
-        db.session.rollback()
-        log.exception("checks after sign-in failed for shift %s; the scheduler will retry", shift_id)
+        log.exception("checks after sign-in failed for shift %s; the scheduler will retry", checkin.shift_id)
+        return []
+    return [flag.code for flag in sorted(raised, key=lambda f: f.id) if flag.checkin_id == checkin.id]
 
 
 # ---------------------------------------------------------------- reading

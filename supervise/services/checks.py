@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import distinct, select
+from sqlalchemy import bindparam, distinct, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -76,17 +76,34 @@ def check_shift(shift_id: int, as_of: datetime) -> list[Flag]:
     return db.session.scalars(select(Flag).where(Flag.shift_id == shift_id).order_by(Flag.id)).all()
 
 
-def check_signin(shift_id: int, as_of: datetime) -> list[Flag]:
-    """Judge a shift's sign-ins now (no track is read), raise what they show, commit, and return
-    the flags raised. Nothing is withdrawn here: the next full evaluation does that."""
+def check_signin(shift_id: int, as_of: datetime, *, commit: bool = True) -> list[Flag]:
+    """Judge a shift's sign-ins now (no track is read), raise what they show, and return the flags
+    raised (flushed, and committed unless `commit` is False: a sign-in then commits itself and its
+    flags at once). Nothing is withdrawn here: the next full evaluation does that."""
     shift = db.session.get(Shift, shift_id)
     in_force = regulation_in_force()
     report = RunReport(None, as_of)
-    facts = _facts(shift, as_of, _checkins_by_shift([shift_id]).get(shift_id, []), track=None)
+    facts = _facts(shift, as_of, _sign_in_rows(shift_id), track=None)
     findings = [f for f in evaluate_shift(facts, in_force.regulation) if f.code in SIGN_IN_CODES]
-    _apply(shift, findings, _flags_by_key([shift_id]), in_force, report, full=False)
-    db.session.commit()
+    if findings:  # most sign-ins are clean: no flag to raise or refresh, so none to read
+        _apply(shift, findings, _flags_by_key([shift_id]), in_force, report, full=False)
+    if commit:
+        db.session.commit()
     return report.created
+
+
+_CHECKINS = Checkin.__table__.c
+_SIGN_INS_OF_SHIFT = (select(Checkin.__table__).where(_CHECKINS.shift_id == bindparam("shift_id"))
+                      .order_by(_CHECKINS.id))
+
+
+def _sign_in_rows(shift_id: int) -> list:
+    """The shift's sign-ins as plain rows (same names as Checkin's attributes), oldest first.
+
+    Read through Core after a flush: the rules only read them, and on every sign-in the ORM's
+    row handling cost more than the query."""
+    db.session.flush()
+    return db.session.connection().execute(_SIGN_INS_OF_SHIFT, {"shift_id": shift_id}).all()
 
 
 def run_checks(as_of: datetime, *, trigger: str = "manual", since: datetime | None = None) -> RunReport:
@@ -95,12 +112,9 @@ def run_checks(as_of: datetime, *, trigger: str = "manual", since: datetime | No
     The same run twice creates nothing new. One failing shift is logged and counted, and the
     others still run.
     """
+    started = utcnow()
     in_force = regulation_in_force()
-    run = CheckRun(as_of=as_of, trigger=trigger, regulation_version_id=in_force.version.id if in_force.version
-                   else None)
-    db.session.add(run)
-    db.session.flush()
-    report = RunReport(run.id, as_of)
+    report = RunReport(None, as_of)
     full_ids, windowed_ids = shifts_due(as_of, since, in_force.regulation)
     window = _look_back(in_force.regulation, as_of - since) if since is not None else None
     for ids, mode in ((full_ids, None), (windowed_ids, window)):
@@ -108,11 +122,13 @@ def run_checks(as_of: datetime, *, trigger: str = "manual", since: datetime | No
             shifts = load_shifts(chunk)
             _evaluate_batch(shifts, as_of, in_force, report, window=mode)
             db.session.commit()
-    run.shifts, run.created, run.withdrawn, run.errors = (report.shifts, len(report.created),
-                                                          len(report.withdrawn), report.errors)
-    run.finished_at = utcnow()
+    # Recorded when done (not held open meanwhile: on SQLite that would block every writer).
+    run = CheckRun(as_of=as_of, trigger=trigger, started_at=started, shifts=report.shifts, created=len(report.created),
+                   withdrawn=len(report.withdrawn), errors=report.errors, finished_at=utcnow(),
+                   regulation_version_id=in_force.version.id if in_force.version else None)
     db.session.add(run)
     db.session.commit()
+    report.run_id = run.id
     return report
 
 

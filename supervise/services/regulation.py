@@ -46,10 +46,15 @@ def regulation_in_force() -> InForce:
 _IN_FORCE: dict[tuple, InForce] = {}
 
 
+_VERSIONS = RegulationVersion.__table__.c
+# Built once and run through Core on the session's connection: this question is asked on every
+# sign-in, and the ORM layer costs more than the query.
+_NEWEST = select(_VERSIONS.id, _VERSIONS.number, _VERSIONS.created_at).order_by(_VERSIONS.number.desc()).limit(1)
+
+
 def _lookup() -> InForce:
     """Ask the database only which version is newest; parse each version once per process."""
-    newest = db.session.execute(select(RegulationVersion.id, RegulationVersion.number, RegulationVersion.created_at)
-                                .order_by(RegulationVersion.number.desc()).limit(1)).first()
+    newest = db.session.connection().execute(_NEWEST).first()
     key = tuple(newest) if newest else (0,)
     if key not in _IN_FORCE:
         _IN_FORCE.clear()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from supervise.errors import Conflict, Forbidden, Invalid, NotFound
 from supervise.extensions import db
-from supervise.models import Checkin, Photo, User
+from supervise.models import Checkin, Flag, Photo, User
 from supervise.services import checkins, storage
 from supervise.services.auth import actor_for
 from supervise.services.checkins import DeviceFix, PhotoRefused, record_checkin
@@ -340,6 +340,32 @@ def test_a_failed_database_write_keeps_a_file_that_an_earlier_sign_in_owns(world
     with pytest.raises(RuntimeError):
         sign_in(photo, username="dl2")
     assert storage.original_path(storage.storage_root(), first.photo_sha256, "jpeg").read_bytes() == photo
+
+
+def test_a_sign_in_whose_checks_fail_halfway_is_kept_without_half_its_flags(dl_shift, monkeypatch):
+    from supervise.services import checks
+
+    real_apply = checks._apply
+
+    def apply_then_fail(*args, **kwargs):
+        real_apply(*args, **kwargs)
+        raise RuntimeError("a rule blew up after raising its flags")
+
+    monkeypatch.setattr(checks, "_apply", apply_then_fail)
+    signed = sign_in(selfie(north_of_edge_m=40, accuracy_m=10, seed=31))
+    db.session.remove()
+    assert db.session.get(Checkin, signed.id).inside_area is False
+    assert signed.flags == []
+    assert db.session.scalar(select(func.count(Flag.id))) == 0
+
+
+def test_the_flags_a_sign_in_answers_with_are_the_ones_stored_for_it(dl_shift):
+    signed = sign_in(selfie(START + minutes(12), north_of_edge_m=40, accuracy_m=10, seed=32),
+                     received=START + minutes(13))
+    db.session.remove()
+    stored = db.session.scalars(select(Flag.code).where(Flag.checkin_id == signed.id).order_by(Flag.id)).all()
+    assert {"LATE", "CHECKIN_OFF_GRID"} <= set(signed.flags)
+    assert signed.flags == stored
 
 
 def test_a_truncated_photo_is_refused_before_anything_is_stored(dl_shift):
