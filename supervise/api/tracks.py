@@ -1,8 +1,10 @@
 """Patrol tracks: uploaded files, position batches, the OsmAnd protocol, and shift analysis."""
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
@@ -71,7 +73,13 @@ def osmand_report():
     except OsmandError as exc:
         raise DomainError(exc.message, code=exc.code, status=400) from None
     outcome = service.record_osmand(report, now=received)
-    return jsonify({"stored": outcome.stored, "reason": outcome.reason})
+    return Response(_osmand_body(outcome.stored, outcome.reason), mimetype="application/json")
+
+
+@lru_cache(maxsize=64)
+def _osmand_body(stored: bool, reason: str | None) -> bytes:
+    """The answer `{"reason": ..., "stored": ...}`, serialised once per outcome (a phone reports every few seconds)."""
+    return (json.dumps({"reason": reason, "stored": stored}, separators=(",", ":")) + "\n").encode()
 
 
 # ---------------------------------------------------------------- a shift's track

@@ -1,11 +1,11 @@
 """Positions from phones and uploaded files. A city-day is ~14 M rows, so a position is lean:
-its instant is POSIX seconds (UTC) as a float, and (officer, ts) is both the unique key that
-makes re-sent positions harmless and the index that serves "this officer between t1 and t2"."""
+its instant is POSIX seconds (UTC) as a float, and (officer, ts) is both the primary key that
+makes re-sent positions harmless and the order that serves "this officer between t1 and t2"."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervise.extensions import db
@@ -17,12 +17,13 @@ SOURCE_CODES = {"upload": 1, "osmand": 2, "app": 3}
 
 class Position(db.Model):
     __tablename__ = "position"
-    # received_ts is indexed so a tick finds late-arriving data without scanning the day.
-    __table_args__ = (Index("uq_position_officer_ts", "officer_id", "ts", unique=True),
-                      Index("ix_position_received_ts", "received_ts"))
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    ts: Mapped[float] = mapped_column(Float)  # POSIX seconds, UTC
+    # The key (officer_id, ts) is the table itself (WITHOUT ROWID on SQLite): positions are
+    # stored in the order "this officer between t1 and t2" reads them, and an insert updates
+    # one B-tree fewer. received_ts is indexed so a tick finds late-arriving data without
+    # scanning the day; that index also holds the key, so it answers "which officers" alone.
+    __table_args__ = (Index("ix_position_received_ts", "received_ts"), {"sqlite_with_rowid": False})
+    officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    ts: Mapped[float] = mapped_column(Float, primary_key=True)  # POSIX seconds, UTC
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)

@@ -15,9 +15,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, false, literal_column, null, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from supervise.errors import DomainError, Forbidden, Invalid, NotFound
@@ -37,6 +38,7 @@ from supervise.tracks.parse import DEFAULT_NAIVE_TZ, TrackRejected, _zone, parse
 
 MAX_BATCH_POSITIONS = 10_000
 INSERT_BATCH_ROWS = 5_000
+SQLITE_PARAMS = 999  # parameters per statement: SQLite's historical limit, safe on every build
 READ_CHUNK_OFFICERS = 500
 DEVICE_CACHE_TTL_S = 30.0
 DEVICE_CACHE_MAX = 50_000
@@ -219,11 +221,11 @@ def _instant(ts: float) -> datetime:
 # ---------------------------------------------------------------- storage
 
 
-def _insert_statement():
-    """INSERT ... ON CONFLICT (officer_id, ts) DO NOTHING in the session's dialect."""
-    dialect = db.session.get_bind().dialect.name
+def _insert_statement(dialect: str):
+    """INSERT ... ON CONFLICT (officer_id, ts) DO NOTHING in that dialect."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(Position.__table__).on_conflict_do_nothing(index_elements=["officer_id", "ts"])
+    # inline(): no RETURNING of the key, which would hide how many rows were new.
+    return insert(Position.__table__).inline().on_conflict_do_nothing(index_elements=["officer_id", "ts"])
 
 
 def store_positions(officer_id: int, fixes: FixArrays, source: str, received_ts: float) -> int:
@@ -232,19 +234,103 @@ def store_positions(officer_id: int, fixes: FixArrays, source: str, received_ts:
     n = len(fixes)
     if n == 0:
         return 0
-    code = SOURCE_CODES[source]
-    acc = [None if math.isnan(a) else a for a in fixes.acc.tolist()]
-    speed = [None if math.isnan(s) else s for s in fixes.speed.tolist()]
-    rows = list(zip([officer_id] * n, fixes.t.tolist(), fixes.lat.tolist(), fixes.lon.tolist(), acc, speed,
-                    fixes.mock.tolist(), [code] * n, [received_ts] * n, strict=True))
+    fixed, varying = _bulk_columns(officer_id, fixes, SOURCE_CODES[source], received_ts)
     connection = db.session.connection()
-    sql, positional = _insert_sql(connection)
+    sql, positional = _bulk_sql(connection, tuple(fixed.items()))
+    if connection.dialect.name == "sqlite":
+        return _store_multirow(connection, sql, list(varying.values()), n)
+    names = list(varying)
     stored = 0
     for i in range(0, n, INSERT_BATCH_ROWS):
-        batch = rows[i:i + INSERT_BATCH_ROWS]
-        params = batch if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
+        batch = zip(*(column[i:i + INSERT_BATCH_ROWS] for column in varying.values()), strict=True)
+        params = list(batch) if positional else [dict(zip(names, row, strict=True)) for row in batch]
         stored += max(connection.exec_driver_sql(sql, params).rowcount, 0)
     return stored
+
+
+def _store_multirow(connection, sql: str, columns: list[list], n: int) -> int:
+    """Insert on SQLite with statements of many rows each (VALUES (..), (..), ...).
+
+    Why: executemany steps and resets the statement once per row, which costs about as much as
+    the insert itself; one statement per ~SQLITE_PARAMS parameters does that once per batch."""
+    per_row = len(columns)
+    rows_per_statement = max(1, SQLITE_PARAMS // per_row)
+    flat = list(chain.from_iterable(zip(*columns, strict=True)))
+    whole = n // rows_per_statement * rows_per_statement
+    stored = 0
+    if whole:
+        step = rows_per_statement * per_row
+        batches = [tuple(flat[i:i + step]) for i in range(0, whole * per_row, step)]
+        stored += max(connection.exec_driver_sql(_multirow(sql, rows_per_statement), batches).rowcount, 0)
+    if whole < n:
+        rest = tuple(flat[whole * per_row:])
+        stored += max(connection.exec_driver_sql(_multirow(sql, n - whole), [rest]).rowcount, 0)
+    return stored
+
+
+def _multirow(sql: str, rows: int) -> str:
+    """The compiled one-row insert `sql` repeating its VALUES group `rows` times."""
+    head, values = sql.split(" VALUES ", 1)
+    group, on_conflict, tail = values.partition(" ON CONFLICT ")
+    if not (group.startswith("(") and group.endswith(")") and on_conflict):
+        raise RuntimeError("unexpected shape of the compiled position insert")
+    return f"{head} VALUES {', '.join([group] * rows)}{on_conflict}{tail}"
+
+
+def _bulk_columns(officer_id: int, fixes: FixArrays, code: int, received_ts: float
+                  ) -> tuple[dict[str, int | None], dict[str, list]]:
+    """Split the columns into integer/NULL constants written into the statement and lists bound per row.
+
+    Why: the DBAPI binding of each parameter (bools and None in particular) costs more than
+    SQLite's own insert; an upload's officer, source, and usually its missing accuracy, speed
+    and mock flags are the same for every row. Floats are always bound, so they stay exact."""
+    n = len(fixes)
+    fixed: dict[str, int | None] = {"officer_id": int(officer_id), "source": int(code)}
+    varying: dict[str, list] = {"ts": fixes.t.tolist(), "lat": fixes.lat.tolist(), "lon": fixes.lon.tolist()}
+    for name, values in (("accuracy_m", fixes.acc), ("speed_mps", fixes.speed)):
+        missing = np.isnan(values)
+        if missing.all():
+            fixed[name] = None
+        else:
+            varying[name] = values.tolist() if not missing.any() else [
+                None if m else v for v, m in zip(values.tolist(), missing.tolist(), strict=True)]
+    mock = fixes.mock.astype(bool)
+    if not mock.any() or mock.all():
+        fixed["mock"] = int(mock[0])
+    else:
+        varying["mock"] = mock.tolist()
+    varying["received_ts"] = [float(received_ts)] * n
+    return fixed, varying
+
+
+_BULK: dict[tuple[str, tuple], tuple[str, bool]] = {}
+
+
+def _bulk_sql(connection, fixed: tuple[tuple[str, int | None], ...]) -> tuple[str, bool]:
+    """The Core ON CONFLICT insert with `fixed` columns as literals and the rest bound in
+    _COLUMNS order, compiled once per dialect and set of constants."""
+    key = (connection.dialect.name, fixed)
+    if key not in _BULK:
+        literals = {name: _literal(name, value) for name, value in fixed}
+        bound = [c for c in _COLUMNS if c not in literals]
+        values = {c: literals.get(c, bindparam(c)) for c in _COLUMNS}
+        statement = _insert_statement(connection.dialect.name).values(values)
+        compiled = statement.compile(dialect=connection.dialect)
+        positional = bool(compiled.positional)
+        if positional and list(compiled.positiontup) != bound:
+            raise RuntimeError("unexpected parameter order in the compiled position insert")
+        if len(_BULK) > 256:
+            _BULK.clear()
+        _BULK[key] = (str(compiled), positional)
+    return _BULK[key]
+
+
+def _literal(name: str, value: int | None):
+    if value is None:
+        return null()
+    if name == "mock":
+        return true() if value else false()
+    return literal_column(str(int(value)))
 
 
 _COMPILED: dict[str, tuple[str, bool]] = {}
@@ -258,7 +344,7 @@ def _insert_sql(connection) -> tuple[str, bool]:
     """
     name = connection.dialect.name
     if name not in _COMPILED:
-        compiled = _insert_statement().compile(dialect=connection.dialect, column_keys=list(_COLUMNS))
+        compiled = _insert_statement(name).compile(dialect=connection.dialect, column_keys=list(_COLUMNS))
         positional = bool(compiled.positional)
         if positional and list(compiled.positiontup) != list(_COLUMNS):
             raise RuntimeError("unexpected parameter order in the compiled position insert")
@@ -359,14 +445,31 @@ def record_osmand(report: OsmandReport, *, now: float | None = None) -> OsmandOu
     problem = fix_problem(fix, FilterParams(now=now))
     if problem is not None:
         return OsmandOutcome(False, problem)
-    row = {"officer_id": officer_id, "ts": float(fix.t), "lat": fix.lat, "lon": fix.lon,
-           "accuracy_m": fix.accuracy_m, "speed_mps": fix.speed_mps, "mock": bool(fix.mock),
-           "source": SOURCE_CODES["osmand"], "received_ts": now}
-    connection = db.session.connection()
-    sql, positional = _insert_sql(connection)
-    result = connection.exec_driver_sql(sql, tuple(row[c] for c in _COLUMNS) if positional else row)
-    db.session.commit()
-    return OsmandOutcome(True) if result.rowcount != 0 else OsmandOutcome(False, "duplicate")
+    row = (officer_id, float(fix.t), fix.lat, fix.lon, fix.accuracy_m, fix.speed_mps, bool(fix.mock),
+           SOURCE_CODES["osmand"], now)
+    return OsmandOutcome(True) if _insert_committed(row) else OsmandOutcome(False, "duplicate")
+
+
+def _insert_committed(row: tuple) -> bool:
+    """Insert one position (values in _COLUMNS order) and commit it; whether it was new.
+
+    Why a pooled DBAPI connection and not the session: a live report is one row, and the
+    ORM session's transaction bookkeeping cost more than SQLite's insert and commit. (On SQLite
+    the connection is in autocommit mode, so the single INSERT is its own transaction.)"""
+    engine = db.engine
+    sql, positional = _insert_sql(engine)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute(sql, row if positional else dict(zip(_COLUMNS, row, strict=True)))
+            new = cursor.rowcount != 0
+        finally:
+            cursor.close()
+        raw.commit()
+    finally:
+        raw.close()
+    return new
 
 
 # ---------------------------------------------------------------- analysis

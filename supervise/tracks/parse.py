@@ -220,8 +220,10 @@ _BYTES_FIELD = {k.encode(): v for k, v in _FIELD_NAMES.items()}
 _TRICKY = (b"<!--", b"<![CDATA[", b"&", b"<?xml-stylesheet")
 
 
-def _guard_and_root(data: bytes) -> str:
-    """Refuse entity tricks and malformed XML; return the root element's local name."""
+def _guard_and_root(data: bytes, markup: set[str] | None = None) -> str:
+    """Refuse entity tricks and malformed XML; return the root element's local name. When
+    `markup` is given, the kinds of markup a regular expression must not guess at that the
+    file holds ("comment", "cdata", "instruction") are added to it."""
     parser = expat.ParserCreate()
     root: list[str] = []
 
@@ -242,6 +244,8 @@ def _guard_and_root(data: bytes) -> str:
     parser.UnparsedEntityDeclHandler = unparsed_entity
     parser.ExternalEntityRefHandler = external_ref
     parser.StartElementHandler = first_element
+    if markup is not None:
+        _watch_markup(parser, markup)
     try:
         parser.Parse(data, True)
     except DefusedXmlException as exc:
@@ -257,6 +261,16 @@ def _guard_and_root(data: bytes) -> str:
             {"line": exc.lineno},
         ) from exc
     return root[0] if root else ""
+
+
+def _watch_markup(parser: Any, markup: set[str]) -> None:
+    # Why handlers and not bytes searches: the guard's expat pass reads the file anyway, and
+    # these fire only where such markup is, while each search is another pass over the file.
+    parser.CommentHandler = lambda text: markup.add("comment")
+    parser.StartCdataSectionHandler = lambda: markup.add("cdata")
+
+    # Any processing instruction, not only xml-stylesheet: its text could hold a <trkpt>.
+    parser.ProcessingInstructionHandler = lambda target, text: markup.add("instruction")
 
 
 def _parse_gpx(data: bytes, max_points: int, exact: bool = False) -> ParseResult:
@@ -613,13 +627,20 @@ def _csv_reader(cols: dict[str, int], zone: tzinfo, rejected: Counter[str]) -> C
 # layout nearly every logger writes (un-prefixed <trkpt lat=".." lon=".."> holding at most
 # <ele> then <time>) are read by one regular expression and numpy; every other file goes
 # through ``parse_track`` and is converted, so both paths give the same points (tested).
+# The points split the file; expat (with the entity guards) then reads the skeleton, each point
+# replaced by an empty element: a matched point is well-formed on its own (no "<" in its
+# attributes, no "&", no forbidden character anywhere), so the file is well-formed and safe
+# exactly when the skeleton is, and expat reads a few per cent of the bytes.
 
 _CANON_RE = re.compile(
     rb'<trkpt\s+lat="([^"]*)"\s+lon="([^"]*)"\s*>\s*(?:<ele>[^<]*</ele>\s*)?'
     rb"(?:<time>([^<]*)</time>\s*)?</trkpt>"
 )
 # Plain bytes searches: a false alarm only sends the file down the general path.
-_NOT_CANONICAL = (b"rtept", b"wpt", b":trkpt")
+_NOT_CANONICAL = (b"rtept", b"wpt", b":trkpt", b"<trkpt")
+# What stands in for each matched point in the skeleton expat checks: an empty element, legal
+# only where an element is, so a point matched inside a tag, comment or CDATA is not missed.
+_PLACEHOLDER = b"<p/>"
 _DIGIT_COLUMNS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
 
 
@@ -650,18 +671,24 @@ def _canonical_gpx(data: bytes, max_points: int) -> ArrayParse | None:
     """The plain-layout GPX reader, or None when the file is not plain enough for it."""
     head = data[:200].lower()
     plain = b"encoding" not in head or b"utf-8" in head or b"us-ascii" in head
-    if not plain or any(marker in data for marker in _TRICKY + _NOT_CANONICAL):
+    if not plain or b"&" in data or not _xml_safe_bytes(data):
         return None
-    root = _guard_and_root(data)
-    if root != "gpx":
-        return None  # parse_track gives the refusal
-    points = _CANON_RE.findall(data)
-    if len(points) != data.count(b"<trkpt"):
+    parts = _CANON_RE.split(data)
+    lat_s, lon_s, time_s = parts[1::4], parts[2::4], [t or b"" for t in parts[3::4]]
+    skeleton = _PLACEHOLDER.join(parts[0::4])
+    if b"<" in b"".join(lat_s) or b"<" in b"".join(lon_s):
+        return None  # markup inside an attribute: not well-formed, parse_track says where
+    markup: set[str] = set()
+    try:
+        root = _guard_and_root(skeleton, markup)
+    except TrackRejected:
+        _guard_and_root(data)  # the same refusal parse_track gives, with the file's own line numbers
         return None
-    if len(points) > max_points:
+    if root != "gpx" or markup or any(marker in skeleton for marker in _NOT_CANONICAL):
+        return None  # parse_track gives the refusal, or reads comments, CDATA and other points exactly
+    if len(lat_s) > max_points:
         raise _too_many(max_points)
     result = ArrayParse(FixArrays.empty(), format="gpx")
-    lat_s, lon_s, time_s = (list(column) for column in zip(*points, strict=True)) if points else ([], [], [])
     lat, lon = _floats(lat_s), _floats(lon_s)
     bad = np.isnan(lat) | np.isnan(lon)
     if bad.any():
@@ -679,6 +706,23 @@ def _canonical_gpx(data: bytes, max_points: int) -> ArrayParse | None:
     if not np.any(np.isfinite(result.fixes.t) & (np.abs(result.fixes.lat) <= 90) & (np.abs(result.fixes.lon) <= 180)):
         return None  # parse_track gives the refusal with its details
     return result
+
+
+def _xml_safe_bytes(data: bytes) -> bool:
+    """UTF-8 without the control characters XML forbids and without "]]>": then a point the
+    regular expression matched, holding no "<" in its attributes, is a well-formed element."""
+    if b"]]>" in data:
+        return False
+    controls = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) < 0x20))
+    if controls != data.count(b"\n") + data.count(b"\r") + data.count(b"\t"):
+        return False
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data  # U+FFFE, U+FFFF
 
 
 def _floats(texts: list[bytes]) -> np.ndarray:
@@ -706,14 +750,15 @@ def _gpx_times(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     n = len(texts)
     t = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    canon = lengths == 20
-    if canon.any():
-        idx = np.flatnonzero(canon)
-        rows = np.frombuffer(b"".join(texts[i] for i in idx), dtype=np.uint8).reshape(-1, 20)
-        seconds, ok = _canonical_seconds(rows)
-        t[idx[ok]] = seconds[ok]
-        canon[idx[~ok]] = False
+    if n == 0:
+        return t, bad
+    column = np.array(texts)
+    if column.dtype.itemsize == 20:
+        # Shorter texts are NUL-padded, so they fail the shape check and are read one by one.
+        seconds, canon = _canonical_seconds(column.view(np.uint8).reshape(n, 20))
+        t[canon] = seconds[canon]
+    else:
+        canon = _canonical_by_length(texts, t)
     for i in np.flatnonzero(~canon):
         text = texts[i].decode("utf-8", "replace")
         if not text or text.isspace():
@@ -723,6 +768,19 @@ def _gpx_times(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
         except ValueError:
             bad[i] = True
     return t, bad
+
+
+def _canonical_by_length(texts: list[bytes], t: np.ndarray) -> np.ndarray:
+    """Fill `t` where a text is 'YYYY-MM-DDTHH:MM:SSZ'; return where it was."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    canon = lengths == 20
+    if canon.any():
+        idx = np.flatnonzero(canon)
+        rows = np.frombuffer(b"".join(texts[i] for i in idx), dtype=np.uint8).reshape(-1, 20)
+        seconds, ok = _canonical_seconds(rows)
+        t[idx[ok]] = seconds[ok]
+        canon[idx[~ok]] = False
+    return canon
 
 
 def _canonical_seconds(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -70,3 +70,36 @@ def test_a_shift_is_analysed_with_its_area_and_the_regulation_thresholds(ctx, wo
     assert analysis.points == 180
     assert len(analysis.stays) == 1  # 30 minutes on one spot: idle by the default 20 min / 30 m
     assert [round((g.end - g.start).total_seconds() / 60) for g in analysis.gaps] == [30]
+
+
+def test_accuracy_speed_and_mock_flags_come_back_as_stored_when_only_some_points_have_them(ctx, world):
+    me = officer("HRB-DL-0001")
+    t = np.array([10.0, 20.0, 30.0])
+    mixed = FixArrays(t, np.full(3, LAT0), np.full(3, LON0), np.array([5.0, np.nan, 12.5]),
+                      np.array([np.nan, 1.5, np.nan]), np.array([False, True, False]))
+    assert tracks.store_positions(me, mixed, "app", 50.0) == 3
+    back = tracks.positions_between(me, 0.0, 100.0)
+    assert np.array_equal(back.acc, [5.0, np.nan, 12.5], equal_nan=True)
+    assert back.mock.tolist() == [False, True, False]
+
+
+def test_a_batch_where_every_point_is_a_mock_location_is_stored_as_mock(ctx, world):
+    me = officer("HRB-DL-0001")
+    mock = FixArrays(np.array([10.0, 20.0]), np.full(2, LAT0), np.full(2, LON0), np.full(2, np.nan),
+                     np.full(2, np.nan), np.ones(2, dtype=bool))
+    assert tracks.store_positions(me, mock, "app", 50.0) == 2
+    assert tracks.positions_between(me, 0.0, 100.0).mock.tolist() == [True, True]
+
+
+def test_a_large_upload_overlapping_an_earlier_one_stores_only_the_new_instants_exactly(ctx, world):
+    me = officer("HRB-DL-0001")
+    assert tracks.store_positions(me, columns(np.arange(0.0, 300.0)), "upload", 50.0) == 300
+    t = np.arange(200.0, 1201.5, 1.0) + 0.125  # 1,002 instants, none equal to an earlier one
+    t[:100] = np.arange(200.0, 300.0)  # the first 100 were stored already
+    lat = LAT0 + np.arange(t.size) * 1e-7
+    later = FixArrays(t, lat, np.full(t.size, LON0), np.full(t.size, np.nan), np.full(t.size, np.nan),
+                      np.zeros(t.size, dtype=bool))
+    assert tracks.store_positions(me, later, "upload", 60.0) == t.size - 100
+    back = tracks.positions_between(me, 0.0, 2000.0)
+    assert back.t.size == 300 + t.size - 100
+    assert np.array_equal(back.t[300:], t[100:]) and np.array_equal(back.lat[300:], lat[100:])
