@@ -158,12 +158,23 @@ def evaluate(db_path: Path, mode: str) -> dict:
         report = run_checks(as_of, trigger="bench", since=since)
         seconds = time.perf_counter() - began
         flags = db.session.scalar(select(func.count(Flag.id)))
+        workers = _worker_peaks_mb()
         shutdown_pool()
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"mode": mode, "seconds": round(seconds, 2), "cold_seconds": cold, "shifts": report.shifts,
             "created": len(report.created), "flags": flags, "errors": report.errors, "peak_mb": round(parent),
-            "worker_peak_mb": round(children)}
+            "worker_peak_mb": workers}
+
+
+def _worker_peaks_mb() -> int:
+    """The largest peak memory among the analysis workers (they are not our children: forkserver)."""
+    from supervise.services import checks
+
+    pool = checks._pool()
+    if pool is None:
+        return 0
+    usages = pool.map(resource.getrusage, [resource.RUSAGE_SELF] * 4 * checks.WORKERS)
+    return round(max(u.ru_maxrss for u in usages) / 1024)
 
 
 def run_child(db_path: Path, mode: str) -> dict:
