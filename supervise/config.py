@@ -34,7 +34,6 @@ def defaults(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 
 
@@ -46,6 +45,12 @@ def from_environment() -> dict:
         if value:
             found[key] = int(value) if key in ("TOKEN_TTL_HOURS", "MAX_UPLOAD_MB") else value
     return found
+
+
+def engine_options(url: str) -> dict:
+    """A server database may drop idle connections, so they are pinged before use; a SQLite file
+    cannot, and the ping would only cost every request a round trip."""
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
 
 
 def normalise_database_url(url: str) -> str:
