@@ -57,3 +57,27 @@ def _iso_bmff_brand(data: bytes) -> str | None:
     if major in _GENERIC_HEIF_BRANDS:
         return "heic"
     return None
+
+
+def iso_bmff_is_whole(data: bytes) -> bool:
+    """True when the top-level boxes of an ISO-BMFF file (HEIC) tile the file exactly.
+
+    libheif decodes a cut-short HEIC without complaint, filling the missing tiles with grey, so a
+    truncated upload is recognised here instead: the last box (usually `mdat`, the image data)
+    claims more bytes than the file has. A box of size 0 runs to the end of the file.
+    """
+    position, length = 0, len(data)
+    while position < length:
+        if position + 8 > length:
+            return False
+        size = int.from_bytes(data[position:position + 4], "big")
+        if size == 1:
+            if position + 16 > length:
+                return False
+            size = int.from_bytes(data[position + 8:position + 16], "big")
+        elif size == 0:
+            return True
+        if size < 8 or position + size > length:
+            return False
+        position += size
+    return True

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from supervise.evidence.errors import PhotoRejected
-from supervise.evidence.formats import ACCEPTED, IMAGE_FORMATS, sniff_format
+from supervise.evidence.formats import ACCEPTED, IMAGE_FORMATS, iso_bmff_is_whole, sniff_format
 
 HASH_SIDE = 32
 DRAFT_SIDE = 64
@@ -61,7 +61,10 @@ def _pillow_format(data: bytes) -> str | None:
 
 
 def open_image(data: bytes, fmt: str, max_pixels: int) -> Image.Image:
-    """Open (header only) an accepted format, refusing decompression bombs."""
+    """Open (header only) an accepted format, refusing decompression bombs and cut-short HEICs."""
+    if fmt == "heic" and not iso_bmff_is_whole(data):
+        raise PhotoRejected("PHOTO_TRUNCATED", "the photo file is cut short; send it again",
+                            {"reason": "a HEIF box runs past the end of the file"})
     register_heif_opener()
     try:
         with warnings.catch_warnings():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 import piexif
 import pytest
@@ -150,6 +151,22 @@ def test_a_png_webp_or_gif_named_jpg_is_refused_as_unsupported(make, fmt: str) -
 def test_a_truncated_jpeg_is_refused(keep: float) -> None:
     refusal = _refusal(truncated(make_jpeg(*HARBIN, size=(800, 600)), keep))
     assert (refusal.code, refusal.http_status) == ("PHOTO_TRUNCATED", 422)
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.99])
+def test_a_truncated_heic_is_refused_although_libheif_would_decode_it_grey(keep: float) -> None:
+    refusal = _refusal(truncated(make_heic(*HARBIN, size=(256, 256)), keep))
+    assert (refusal.code, refusal.http_status) == ("PHOTO_TRUNCATED", 422)
+
+
+def test_every_whole_heic_fixture_passes_the_truncation_check() -> None:
+    from supervise.evidence.formats import iso_bmff_is_whole
+
+    folder = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "exif" / "heic"
+    files = [p for p in folder.rglob("*") if p.suffix.lower() in (".heic", ".heif")]
+    if not files:
+        pytest.skip("the shared HEIC fixtures are not here")
+    assert all(iso_bmff_is_whole(p.read_bytes()) for p in files)
 
 
 def test_a_jpeg_cut_inside_its_header_is_refused_as_truncated() -> None:
