@@ -98,9 +98,7 @@ def import_officers(path: Path):
     """Load officers from CSV: badge_no,name,district,squad,username,password,role (all or nothing)."""
     from supervise.services.imports import import_officers_csv
 
-    with click.progressbar(length=_count_rows(path), label="officers") as bar:
-        summary = import_officers_csv(SYSTEM, path.read_text(encoding="utf-8-sig"), progress=bar.update)
-    _echo_summary(summary)
+    _import_csv(path, "officers", import_officers_csv)
 
 
 @click.command("import-shifts")
@@ -111,19 +109,20 @@ def import_shifts(path: Path):
     """Load shifts from CSV: officer,start,end,kind,grid,post[,breaks] (all or nothing)."""
     from supervise.services.imports import import_shifts_csv
 
-    with click.progressbar(length=_count_rows(path), label="shifts") as bar:
-        summary = import_shifts_csv(SYSTEM, path.read_text(encoding="utf-8-sig"), progress=bar.update)
-    _echo_summary(summary)
+    _import_csv(path, "shifts", import_shifts_csv)
+
+
+def _import_csv(path: Path, label: str, importer) -> None:
+    """Run a CSV importer with a progress bar, then print its summary."""
+    with click.progressbar(length=_count_rows(path), label=label) as bar:
+        summary = importer(SYSTEM, path.read_text(encoding="utf-8-sig"), progress=bar.update)
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
 
 
 def _count_rows(path: Path) -> int:
     with path.open(encoding="utf-8-sig") as handle:
         return max(sum(1 for _ in handle) - 1, 0)
-
-
-def _echo_summary(summary: dict) -> None:
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}")
 
 
 @click.command("demo")

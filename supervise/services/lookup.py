@@ -8,36 +8,31 @@ from supervise.extensions import db
 from supervise.models import District, Grid, Post, Shift, Squad, User
 
 
+def _named(model, column, value: str, what: str, code: str, field: str):
+    found = db.session.scalar(select(model).where(column == value))
+    if found is None:
+        raise Invalid(f"There is no {what} {value!r}.", code=code, details={field: value})
+    return found
+
+
 def district_by_code(code: str) -> District:
     """The district with that code, or a 422 naming the unknown code."""
-    found = db.session.scalar(select(District).where(District.code == code))
-    if found is None:
-        raise Invalid(f"There is no district with code {code!r}.", code="UNKNOWN_DISTRICT",
-                      details={"district": code})
-    return found
+    return _named(District, District.code, code, "district with code", "UNKNOWN_DISTRICT", "district")
 
 
 def officer_by_badge(badge_no: str) -> User:
     """The officer (or inspector) with that badge number, or a 422."""
-    found = db.session.scalar(select(User).where(User.badge_no == badge_no))
-    if found is None:
-        raise Invalid(f"There is no officer with badge number {badge_no!r}.", code="UNKNOWN_OFFICER",
-                      details={"officer": badge_no})
-    return found
+    return _named(User, User.badge_no, badge_no, "officer with badge number", "UNKNOWN_OFFICER", "officer")
 
 
 def grid_by_code(code: str) -> Grid:
-    found = db.session.scalar(select(Grid).where(Grid.code == code))
-    if found is None:
-        raise Invalid(f"There is no grid with code {code!r}.", code="UNKNOWN_GRID", details={"grid": code})
-    return found
+    """The grid with that code, or a 422."""
+    return _named(Grid, Grid.code, code, "grid with code", "UNKNOWN_GRID", "grid")
 
 
 def post_by_code(code: str) -> Post:
-    found = db.session.scalar(select(Post).where(Post.code == code))
-    if found is None:
-        raise Invalid(f"There is no fixed post with code {code!r}.", code="UNKNOWN_POST", details={"post": code})
-    return found
+    """The fixed post with that code, or a 422."""
+    return _named(Post, Post.code, code, "fixed post with code", "UNKNOWN_POST", "post")
 
 
 def squad_in(district: District, code: str) -> Squad | None:
