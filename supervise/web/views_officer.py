@@ -13,7 +13,7 @@ from supervise.models import Shift
 from supervise.services import checkins
 from supervise.services import flags as flag_service
 from supervise.services.checkins import DeviceFix
-from supervise.timeutil import local_day_bounds, parse_instant
+from supervise.timeutil import local_day_bounds, parse_instant, utcnow
 from supervise.web import bp
 from supervise.web.common import code_titles, current_actor, require_web_role, today
 from supervise.web.views_flags import may_appeal
@@ -30,7 +30,8 @@ def my_day(status: int = 200):
     """The signed-in person's shifts today (Shanghai) and their flags, newest first."""
     actor = current_actor()
     items = list(db.session.scalars(flag_service.flags_query(actor, {}).limit(MY_FLAGS)))
-    return render_template("me.html", user=g.web_user, day=today(), shifts=shifts_today(actor.id), flags=items,
+    return render_template("me.html", user=g.web_user, day=today(), now=utcnow(), shifts=shifts_today(actor.id),
+                           flags=items,
                            titles=code_titles(), appealable={f.id for f in items if may_appeal(actor, f)}), status
 
 
@@ -41,10 +42,16 @@ def shifts_today(officer_id: int) -> list[Shift]:
                                                        Shift.end > start).order_by(Shift.start, Shift.id)))
 
 
+def open_shifts(officer_id: int) -> list[Shift]:
+    """Today's shifts that have not ended: the ones a sign-in can still be for."""
+    now = utcnow()
+    return [s for s in shifts_today(officer_id) if s.end > now]
+
+
 @bp.get("/checkin")
 def checkin_form():
     actor = require_web_role("officer")
-    return render_template("checkin.html", shifts=shifts_today(actor.id), result=None)
+    return render_template("checkin.html", shifts=open_shifts(actor.id), result=None)
 
 
 @bp.post("/checkin")
@@ -58,8 +65,8 @@ def checkin_submit():
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return render_template("checkin.html", shifts=shifts_today(actor.id), result=None), exc.status
-    return render_template("checkin.html", shifts=shifts_today(actor.id), result=signed, titles=code_titles())
+        return render_template("checkin.html", shifts=open_shifts(actor.id), result=None), exc.status
+    return render_template("checkin.html", shifts=open_shifts(actor.id), result=signed, titles=code_titles())
 
 
 def _shift_id() -> int | None:
