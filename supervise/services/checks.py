@@ -390,11 +390,13 @@ def _apply(shift: Shift, findings: Iterable[Finding], existing: dict[str, Flag],
             if flag is not None:
                 existing[key] = flag
                 report.created.append(flag)
-        else:
+        elif flag.end <= report.as_of:
             _refresh(flag, finding, report)
     if full:
+        # A run as of an earlier instant cannot judge what a later run saw: it leaves those flags be.
         for key, flag in existing.items():
-            if flag.shift_id == shift.id and key not in seen and flag.code != "INSPECTION":
+            if (flag.shift_id == shift.id and key not in seen and flag.code != "INSPECTION"
+                    and flag.end <= report.as_of):
                 _cause_gone(flag, report)
 
 

@@ -124,3 +124,19 @@ def test_one_failing_shift_does_not_stop_the_others(ctx, world, monkeypatch):
     report = run_checks(parse_instant(START) + timedelta(hours=1))
     assert report.errors == 1 and codes(report.created) == ["ABSENT"]
     assert report.created[0].shift_id == good
+
+
+def test_checks_run_as_of_an_earlier_instant_leave_later_flags_as_they_are(ctx, world):
+    shift = make_shift("HRB-DL-0001", START, hours=2)
+    start = parse_instant(START)
+    sign_in(shift, start)
+    walk("HRB-DL-0001", start, 3 * PACE_MIN)
+    walk("HRB-DL-0001", start + timedelta(minutes=3 * PACE_MIN), 40, still=True, seed=5)
+    after_the_shift = start + timedelta(hours=3)
+    later = {f.fact_key: (f.status, f.end) for f in check_shift(shift, after_the_shift)}
+    assert any("EARLY_LEAVE" in key or "IDLE" in key for key in later)
+
+    report = run_checks(start + timedelta(minutes=60))   # an operator re-runs an earlier instant
+    assert report.withdrawn == []
+    again = {f.fact_key: (f.status, f.end) for f in db.session.scalars(select(Flag).where(Flag.shift_id == shift))}
+    assert again == later
