@@ -26,8 +26,10 @@ class _GatheredUpload(io.BytesIO):
 
     def _gather(self) -> None:
         if self._chunks:
-            super().write(b"".join(self._chunks))
+            # Re-initialising with the joined bytes shares them instead of copying them again.
+            joined = b"".join(self._chunks)
             self._chunks.clear()
+            super().__init__(joined)
 
     def seek(self, pos: int, whence: int = 0) -> int:
         self._gather()
@@ -70,10 +72,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_commands(app)
     logging.getLogger("supervise").setLevel(logging.INFO)
+    _warm_up()
     # Everything built so far lives as long as the process: keep it out of the garbage collector's
     # full scans, which otherwise cost a few milliseconds on an unlucky request.
     gc.freeze()
     return app
+
+
+def _warm_up() -> None:
+    """Parse the shipped regulation now, so the first sign-in of a worker does not pay for it."""
+    from supervise.regulation import default_regulation_text
+    from supervise.services.regulation import parse_cached
+
+    parse_cached(default_regulation_text())
 
 
 def _make_folders(app: Flask) -> None:

@@ -167,13 +167,19 @@ def _shift_for(actor: Actor, shift_id: int | None, signed_at: datetime, received
     return shift
 
 
+# Built once: asked on every sign-in without shift_id, only the values change.
+_NEAR_SHIFTS = (select(Shift).options(*_SHIFT_LOADS)
+                .where(Shift.officer_id == bindparam("officer_id"), Shift.start >= bindparam("earliest"),
+                       Shift.start <= bindparam("latest")).order_by(Shift.start))
+
+
 def shift_for_time(officer_id: int, signed_at: datetime, received_at: datetime,
                    regulation: Regulation | None = None) -> Shift | None:
     """The officer's shift whose sign-in window contains `signed_at` (nearest start first), else the
     one whose window contains `received_at`, else the shift in progress at `received_at`, else None."""
-    near = db.session.scalars(select(Shift).options(*_SHIFT_LOADS).where(
-        Shift.officer_id == officer_id, Shift.start >= min(signed_at, received_at) - timedelta(days=1),
-        Shift.start <= max(signed_at, received_at) + timedelta(days=1)).order_by(Shift.start)).unique().all()
+    near = db.session.scalars(_NEAR_SHIFTS, {"officer_id": officer_id,
+                                             "earliest": min(signed_at, received_at) - timedelta(days=1),
+                                             "latest": max(signed_at, received_at) + timedelta(days=1)}).unique().all()
     regulation = regulation or regulation_in_force().regulation
     for at in (signed_at, received_at):  # an old photo sent in the window still lands on that shift
         in_window = [s for s in near if _in_window(s, at, regulation)]
@@ -323,8 +329,11 @@ def _reuse_query(*where):
 
 
 # Built once and run through Core: the same question on every sign-in, only the values change.
+# One plain parameter per neighbour (17 per band), not expanding ones: an expanding IN is re-rendered
+# into SQL text on every execution.
+_NEIGHBOURS = BAND_BITS + 1
 _REUSE_LOOKUP = _reuse_query(Photo.sha256 == bindparam("sha256"),
-                             *(column.in_(bindparam(f"band{i}", expanding=True)) for i, column in
+                             *(column.in_([bindparam(f"band{i}_{j}") for j in range(_NEIGHBOURS)]) for i, column in
                                enumerate((Photo.band0, Photo.band1, Photo.band2, Photo.band3))))
 _REUSE_SCAN = _reuse_query(true())
 
@@ -337,7 +346,8 @@ def _reuse_matches(evidence: PhotoEvidence, max_distance: float) -> list[ReuseMa
     if max_distance > BAND_LOOKUP_MAX_DISTANCE:
         rows = db.session.connection().execute(_REUSE_SCAN).all()
     else:
-        params = {f"band{i}": one_bit_neighbours(band) for i, band in enumerate(bands(evidence.phash))}
+        params = {f"band{i}_{j}": value for i, band in enumerate(bands(evidence.phash))
+                  for j, value in enumerate(one_bit_neighbours(band))}
         rows = db.session.connection().execute(_REUSE_LOOKUP, {"sha256": evidence.sha256, **params}).all()
     matches: dict[str, ReuseMatch] = {}
     for sha, phash, checkin_id, received_at in rows:

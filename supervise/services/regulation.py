@@ -27,7 +27,8 @@ class InForce:
 
 
 @lru_cache(maxsize=16)
-def _parsed(text: str) -> Regulation:
+def parse_cached(text: str) -> Regulation:
+    """The validated regulation of a document text, parsed once per process."""
     return parse_regulation(text)
 
 
@@ -64,17 +65,17 @@ def _lookup() -> InForce:
 
 def _load(version_id: int | None) -> InForce:
     if version_id is None:
-        return InForce(_parsed(default_regulation_text()), None)
+        return InForce(parse_cached(default_regulation_text()), None)
     version = db.session.get(RegulationVersion, version_id)
     db.session.expunge(version)
-    return InForce(_parsed(version.text), version)
+    return InForce(parse_cached(version.text), version)
 
 
 def publish_regulation(actor: Actor, text: str, note: str | None = None) -> RegulationVersion:
     """Validate a document and store it as the next version (admin); invalid documents store nothing."""
     require_role(actor, "admin")
     try:
-        regulation = _parsed(text)
+        regulation = parse_cached(text)
     except RegulationInvalid as exc:
         raise Invalid("The regulation document is not valid; nothing was stored.", code="REGULATION_INVALID",
                       details={"errors": exc.errors}) from None

@@ -275,3 +275,12 @@ def test_a_real_gps_photo_from_far_away_is_outside_the_grid(client, auth, dl1_sh
     body = post(client, auth, path.read_bytes(), name="DSCN0010.jpg").get_json()
     assert body["inside_grid"] is False and body["distance_to_grid_m"] > 1_000_000
     assert body["location"]["source"] == "exif" and body["timeliness"] == "outside_window"
+
+
+def test_the_openapi_document_describes_the_sign_in_as_one_multipart_body_with_the_photo_and_the_fix(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    body = document["paths"]["/api/v1/checkins"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    schema = document["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert {"photo", "shift_id", "device_lat", "device_lon", "device_accuracy_m", "device_fix_time",
+            "device_mock"} <= set(schema["properties"])
+    assert schema["properties"]["photo"]["format"] == "binary" and "photo" in schema["required"]
