@@ -101,14 +101,22 @@ def decide(flag_id: int):
 @bp.post("/flags/<int:flag_id>/appeal")
 def appeal(flag_id: int):
     actor = current_actor()
+    refused = send_appeal(actor, flag_id)
+    if refused is not None:
+        return _flag_page(actor, flag_id, refused.status)
+    return redirect(url_for("web.flag", flag_id=flag_id))
+
+
+def send_appeal(actor: Actor, flag_id: int) -> DomainError | None:
+    """Appeal with the form's reason and flash the outcome; the refusal, if any, for its status."""
     try:
         flag_service.appeal_flag(actor, flag_id, request.form.get("reason", ""))
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return _flag_page(actor, flag_id, exc.status)
+        return exc
     flash("申诉已提交，等待管理人员处理。 Appeal sent; a manager will decide it.", "ok")
-    return redirect(url_for("web.flag", flag_id=flag_id))
+    return None
 
 
 @bp.get("/checkins/<int:checkin_id>/photo")

@@ -16,7 +16,7 @@ from supervise.services.checkins import DeviceFix
 from supervise.timeutil import local_day_bounds, parse_instant, utcnow
 from supervise.web import bp
 from supervise.web.common import code_titles, current_actor, require_web_role, today
-from supervise.web.views_flags import may_appeal
+from supervise.web.views_flags import may_appeal, send_appeal
 
 MY_FLAGS = 100
 
@@ -104,12 +104,5 @@ def _number(name: str) -> float | None:
 
 @bp.post("/me/flags/<int:flag_id>/appeal")
 def my_appeal(flag_id: int):
-    actor = current_actor()
-    try:
-        flag_service.appeal_flag(actor, flag_id, request.form.get("reason", ""))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return my_day(exc.status)
-    flash("申诉已提交，等待管理人员处理。 Appeal sent; a manager will decide it.", "ok")
-    return redirect(url_for("web.me"))
+    refused = send_appeal(current_actor(), flag_id)
+    return my_day(refused.status) if refused is not None else redirect(url_for("web.me"))
