@@ -53,6 +53,8 @@ RULE_SPECS: Mapping[str, RuleSpec] = MappingProxyType({
         _rule("LOCATION_SPOOF", "3.7", "high", "虚拟定位", "Mock location", max_speed_kmh=_P(50)),
         _rule("PHOTO_REUSED", "3.8", "high", "签到照片重复使用", "Sign-in photo reused",
               max_phash_distance=_P(6, lower_is_stricter=False)),
+        _rule("PHOTO_TIME_CONFLICT", "3.9", "low", "照片时间与卫星时间不符（待核）",
+              "Photo clock disagrees with GPS time (review)", max_conflict_min=_P(2)),
         _rule("TRACK_GAP", "4.1", "medium", "轨迹中断（失联）", "Track gap (out of contact)",
               max_gap_min=_P(15)),
         _rule("IDLE", "4.2", "medium", "长时间滞留（在岗不在状态）", "Idle (on post but not engaged)",

@@ -47,7 +47,7 @@ PARALLEL_MIN = 64                        # fewer tracks than this are analysed i
 TRACK_CODES = {"TRACK_GAP", "IDLE", "OFF_POST", "LOCATION_SPOOF"}
 END_OF_SHIFT_KEYS = ("EARLY_LEAVE", "LOW_PATROL", "OFF_POST@total")
 SIGN_IN_CODES = {"LATE", "CHECKIN_OFF_GRID", "PHOTO_STALE", "PHOTO_NO_EVIDENCE", "PHOTO_REUSED",
-                 "LOCATION_MISMATCH", "LOCATION_SPOOF"}
+                 "PHOTO_TIME_CONFLICT", "LOCATION_MISMATCH", "LOCATION_SPOOF"}
 
 
 @dataclass

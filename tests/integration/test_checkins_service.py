@@ -115,6 +115,13 @@ def test_a_real_nikon_gps_photo_from_far_away_is_outside_the_grid_by_thousands_o
     assert signed.timeliness == "outside_window"
     assert signed.time_conflict_s is not None  # its GPS clock is ~22 h off its camera clock
     assert "PHOTO_STALE" in signed.flags  # taken long before receipt, outside the window
+    assert "PHOTO_TIME_CONFLICT" in signed.flags  # neither clock can be trusted: a person reviews it
+
+
+def test_a_camera_clock_10_minutes_off_its_gps_is_kept_and_raised_for_review_not_decided(dl_shift):
+    signed = sign_in(selfie(clock_off_h=-10 / 60))
+    assert signed.time_conflict_s == pytest.approx(10 * 60, abs=2)
+    assert signed.flags == ["PHOTO_TIME_CONFLICT"]
 
 
 def test_a_phone_fix_alone_places_the_sign_in_and_says_it_came_from_the_device(dl_shift):

@@ -25,6 +25,7 @@ from supervise.regulation.rules import (
     photo_no_evidence,
     photo_reused,
     photo_stale,
+    photo_time_conflict,
     track_gap,
 )
 
@@ -39,6 +40,7 @@ RULES: Mapping[str, Rule] = {
     "PHOTO_STALE": photo_stale.evaluate,
     "PHOTO_NO_EVIDENCE": photo_no_evidence.evaluate,
     "PHOTO_REUSED": photo_reused.evaluate,
+    "PHOTO_TIME_CONFLICT": photo_time_conflict.evaluate,
     "LOCATION_MISMATCH": location_mismatch.evaluate,
     "LOCATION_SPOOF": location_spoof.evaluate,
     "TRACK_GAP": track_gap.evaluate,
