@@ -82,6 +82,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", cfg.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    if app.config["SECRET_KEY"] == cfg.DEV_SECRET_KEY and not app.config.get("TESTING"):
+        logging.getLogger("supervise").warning(
+            "SUPERVISE_SECRET_KEY is not set: sessions and CSRF tokens use the development key; "
+            "set a long random key before anyone else can reach this service")
     _make_folders(app)
     _init_extensions(app)
     _register_blueprints(app)

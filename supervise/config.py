@@ -13,14 +13,17 @@ ENV_KEYS = {
 }
 
 
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
 def defaults(instance_path: str) -> dict:
     """The settings a fresh install runs with: SQLite and photo storage inside `instance/`."""
     instance = Path(instance_path)
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'supervise.db'}",
         "STORAGE_DIR": str(instance / "storage"),
-        # A development key only; `supervise run` warns when it is still in use.
-        "SECRET_KEY": "dev-only-change-me",
+        # A development key only; create_app warns while it is still in use.
+        "SECRET_KEY": DEV_SECRET_KEY,
         "TOKEN_TTL_HOURS": 12,
         "MAX_UPLOAD_MB": 25,
         "LOGIN_MAX_FAILURES": 5,
