@@ -149,8 +149,11 @@ def demo(host: str, port: int, no_serve: bool):
     schedule_ticks(background, current_app._get_current_object(), interval_s=60)
     background.start()
     click.echo(f"serving on http://{host}:{port}/  with the scheduler ticking every minute (Ctrl+C stops)")
+    # Not app.run(): Flask ignores it inside its own CLI. The development server, as `supervise run`.
+    from werkzeug.serving import run_simple
+
     try:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        run_simple(host, port, current_app._get_current_object(), use_reloader=False, threaded=True)
     finally:
         background.shutdown(wait=False)
 
