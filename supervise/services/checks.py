@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import bindparam, distinct, select
@@ -29,12 +28,10 @@ from supervise.regulation.facts import CheckinFact, ShiftFacts
 from supervise.regulation.rules import evaluate_shift
 from supervise.services.areas import area_for_shift
 from supervise.services.regulation import InForce, regulation_in_force
+from supervise.services.tracks import TrackArrays, positions_for_officers
 from supervise.timeutil import utcnow
 from supervise.tracks.analysis import analyze_track
 from supervise.tracks.model import Span, TrackAnalysis
-
-if TYPE_CHECKING:
-    from supervise.services.tracks import TrackArrays
 
 log = logging.getLogger("supervise.checks")
 
@@ -255,8 +252,6 @@ def _tracks_for(shifts: list[Shift], as_of: datetime, window: timedelta | None) 
     t1 = min(max(s.end for s in shifts), as_of)
     if t1 <= t0:
         return {}
-    from supervise.services.tracks import positions_for_officers
-
     return positions_for_officers(sorted({s.officer_id for s in shifts}), t0.timestamp(), t1.timestamp())
 
 
@@ -287,8 +282,7 @@ def _analysis_job(shift: Shift, as_of: datetime, arrays: TrackArrays | None, reg
     if window is not None and (arrays is None or arrays.t.size == 0):
         return None
     if arrays is None:
-        empty = np.empty(0)
-        arrays = TrackColumns(empty, empty, empty, empty, np.zeros(0, dtype=bool))
+        arrays = TrackArrays.empty()
     district = shift.officer.district.code if shift.officer.district else None
     return ((arrays.t, arrays.lat, arrays.lon, arrays.acc, area_for_shift(shift), Span(start, shift.end),
              regulation.analysis_params(shift.start, district)),
@@ -343,19 +337,10 @@ def _pool() -> ProcessPoolExecutor | None:
     return _POOL
 
 
-@dataclass(frozen=True)
-class TrackColumns:
-    t: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    acc: np.ndarray
-    mock: np.ndarray
-
-
-def _between(arrays, t0: float, t1: float) -> TrackColumns:
+def _between(arrays: TrackArrays, t0: float, t1: float) -> TrackArrays:
     """The part of an officer's sorted positions with t0 <= t <= t1 (views, no copies)."""
     a, b = np.searchsorted(arrays.t, t0, side="left"), np.searchsorted(arrays.t, t1, side="right")
-    return TrackColumns(arrays.t[a:b], arrays.lat[a:b], arrays.lon[a:b], arrays.acc[a:b], arrays.mock[a:b])
+    return TrackArrays(arrays.t[a:b], arrays.lat[a:b], arrays.lon[a:b], arrays.acc[a:b], arrays.mock[a:b])
 
 
 def checkin_fact(c: Checkin) -> CheckinFact:
