@@ -75,12 +75,23 @@ def unexpected_error_response(error: Exception):
 
 def init_api(app: Flask) -> Api:
     """Create the Api, register every API blueprint and the error handlers."""
-    from supervise.api import auth, checkins, districts, flags, officers, places, regulation, shifts, tracks
+    from supervise.api import (
+        auth,
+        checkins,
+        districts,
+        flags,
+        inspections,
+        officers,
+        places,
+        regulation,
+        shifts,
+        tracks,
+    )
 
     api = SuperviseApi(app, spec_kwargs={"info": {"description": "Supervision of city-management officers."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, regulation):
+    for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, inspections, regulation):
         for blueprint in getattr(module, "BLUEPRINTS", None) or [module.blp]:
             csrf.exempt(blueprint)
             api.register_blueprint(blueprint)

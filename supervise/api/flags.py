@@ -43,6 +43,7 @@ class FlagOut(Schema):
     district = fields.Function(lambda f: f.officer.district.code if f.officer.district else None)
     shift_id = fields.Integer()
     checkin_id = fields.Integer()
+    finding_id = fields.Integer(allow_none=True)
     start = Instant()
     end = Instant()
     start_local = local_time("start")
@@ -55,8 +56,9 @@ class FlagOut(Schema):
 
 class FlagDetail(FlagOut):
     evidence = fields.Function(lambda f: {**f.evidence, **flag_evidence(f)},
-                               metadata={"description": "the measured numbers, the sign-in, the track segment "
-                                                        "and the regulation clause behind the flag"})
+                               metadata={"description": "the measured numbers, the sign-in, the track segment, "
+                                                        "the inspection finding and the regulation clause behind "
+                                                        "the flag"})
     history = fields.Function(lambda f: EventOut(many=True).dump(f.events))
 
 

@@ -1,6 +1,13 @@
 """Typed SQLAlchemy 2 models, one module per part of the domain; importing this registers them all."""
 from supervise.models.evidence import Checkin, Photo
 from supervise.models.flags import FLAG_STATUSES, CheckRun, Flag, FlagEvent, RegulationVersion, SchedulerLease
+from supervise.models.inspections import (
+    FINDING_RESULTS,
+    INSPECTION_KINDS,
+    InspectionAssignment,
+    InspectionFinding,
+    InspectionRound,
+)
 from supervise.models.org import ROLES, ApiToken, Device, District, LoginAttempt, Squad, User
 from supervise.models.places import GRID_LEVELS, Grid, Post
 from supervise.models.requests import IdempotentResponse
@@ -8,7 +15,34 @@ from supervise.models.shifts import SHIFT_KINDS, Shift, ShiftBreak
 from supervise.models.tracks import SOURCE_CODES, Position, TrackUpload
 
 __all__ = [
-    "FLAG_STATUSES", "GRID_LEVELS", "ROLES", "SHIFT_KINDS", "SOURCE_CODES", "ApiToken", "CheckRun", "Checkin",
-    "Device", "District", "Flag", "FlagEvent", "Grid", "IdempotentResponse", "LoginAttempt", "Photo", "Position",
-    "Post", "RegulationVersion", "SchedulerLease", "Shift", "ShiftBreak", "Squad", "TrackUpload", "User",
+    "FINDING_RESULTS",
+    "FLAG_STATUSES",
+    "GRID_LEVELS",
+    "INSPECTION_KINDS",
+    "ROLES",
+    "SHIFT_KINDS",
+    "SOURCE_CODES",
+    "ApiToken",
+    "CheckRun",
+    "Checkin",
+    "Device",
+    "District",
+    "Flag",
+    "FlagEvent",
+    "Grid",
+    "IdempotentResponse",
+    "InspectionAssignment",
+    "InspectionFinding",
+    "InspectionRound",
+    "LoginAttempt",
+    "Photo",
+    "Position",
+    "Post",
+    "RegulationVersion",
+    "SchedulerLease",
+    "Shift",
+    "ShiftBreak",
+    "Squad",
+    "TrackUpload",
+    "User",
 ]

@@ -44,6 +44,7 @@ class Flag(db.Model):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), index=True)
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"), index=True)
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkin.id"))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_finding.id"), index=True)
     code: Mapped[str] = mapped_column(String(32), index=True)
     clause: Mapped[str | None] = mapped_column(String(32))
     severity: Mapped[str] = mapped_column(String(16))

@@ -52,3 +52,20 @@ class ShiftFacts:
     breaks: list[Span] = field(default_factory=list)
     checkins: list[CheckinFact] = field(default_factory=list)
     track: TrackAnalysis | None = None
+
+
+@dataclass(frozen=True)
+class InspectionFact:
+    """One finding an inspector recorded against an officer on a spot check."""
+
+    finding_id: int
+    assignment_id: int
+    round_id: int
+    kind: str                                # cross_district | routine | special | key_point | joint
+    inspector: str                           # the inspector's name (or username)
+    result: str                              # compliant | absent | violation
+    items: tuple[str, ...]                   # catalog codes (十不准)
+    note: str | None
+    recorded_at: datetime
+    captured_at: datetime | None             # the photo's capture time, when it has one
+    distance_to_grid_m: float | None = None  # where the photo was taken, against the officer's grid

@@ -1,11 +1,11 @@
-"""The evidence shown beside a flag: the sign-in behind it, the track segment it spans, and the
-regulation version and clause that raised it. A reviewer should never have to take a flag on trust."""
+"""The evidence shown beside a flag: the sign-in behind it, the track segment it spans, the
+inspection finding that raised it, and the regulation version and clause that raised it. A reviewer should never have to take a flag on trust."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from supervise.extensions import db
-from supervise.models import Checkin, Flag, RegulationVersion
+from supervise.models import Checkin, Flag, InspectionFinding, RegulationVersion
 from supervise.timeutil import iso_z, local_iso
 
 SEGMENT_MARGIN = timedelta(minutes=10)
@@ -18,6 +18,8 @@ def flag_evidence(flag: Flag) -> dict:
     checkin_id = flag.checkin_id or flag.evidence.get("checkin_id")
     if checkin_id:
         view["checkin"] = _checkin(db.session.get(Checkin, checkin_id))
+    if flag.finding_id:
+        view["finding"] = _finding(db.session.get(InspectionFinding, flag.finding_id))
     if flag.shift_id and flag.code in ("TRACK_GAP", "IDLE", "OFF_POST", "EARLY_LEAVE", "LOCATION_SPOOF", "LOW_PATROL"):
         view["track_segment"] = _segment(flag)
     return view
@@ -41,6 +43,23 @@ def _checkin(checkin: Checkin | None) -> dict | None:
                                                           "source": checkin.location_source},
             "distance_to_grid_m": checkin.distance_to_area_m, "photo_url": f"/api/v1/checkins/{checkin.id}/photo",
             "photo_sha256": checkin.photo_sha256, "reused_checkin_id": checkin.reused_checkin_id}
+
+
+def _finding(finding: InspectionFinding | None) -> dict | None:
+    if finding is None:
+        return None
+    assignment, inspector = finding.assignment, finding.inspector
+    return {"id": finding.id, "assignment_id": assignment.id, "round_id": assignment.round_id,
+            "kind": assignment.round.kind, "inspector": inspector.badge_no or inspector.username,
+            "inspector_name": inspector.name, "inspector_district": inspector.district.code if inspector.district
+            else None, "result": finding.result, "items": list(finding.items), "note": finding.note,
+            "recorded_at": iso_z(finding.recorded_at), "recorded_at_local": local_iso(finding.recorded_at),
+            "captured_at": iso_z(finding.captured_at), "captured_at_local": local_iso(finding.captured_at),
+            "location": None if finding.lat is None else {"lat": finding.lat, "lon": finding.lon,
+                                                          "accuracy_m": finding.accuracy_m, "source": "exif"},
+            "distance_to_grid_m": finding.distance_to_grid_m,
+            "photo_url": f"/api/v1/findings/{finding.id}/photo" if finding.photo_sha256 else None,
+            "photo_sha256": finding.photo_sha256}
 
 
 def _segment(flag: Flag) -> dict:

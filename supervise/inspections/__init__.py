@@ -1,0 +1,1 @@
+"""Cross-district inspections (交叉互检): drawing who checks which shift, with no database (PURE)."""

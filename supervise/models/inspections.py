@@ -1,0 +1,89 @@
+"""Cross-district inspections (交叉互检): drawn rounds, the spot checks they assign, and findings."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from supervise.extensions import db
+from supervise.models.org import District, User
+from supervise.models.shifts import Shift
+from supervise.models.types import UTCDateTime
+from supervise.timeutil import utcnow
+
+INSPECTION_KINDS = ("cross_district", "routine", "special", "key_point", "joint")
+FINDING_RESULTS = ("compliant", "absent", "violation")
+
+
+class InspectionRound(db.Model):
+    """One draw of unannounced spot checks for a local day; `seed` reproduces the draw."""
+
+    __tablename__ = "inspection_round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    inspectors_per_district: Mapped[int | None] = mapped_column(Integer)
+    checks_per_inspector: Mapped[int] = mapped_column(Integer)
+    release_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unplaced: Mapped[list] = mapped_column(JSON, default=list)
+    repeated_pairings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by: Mapped[User | None] = relationship()
+    assignments: Mapped[list[InspectionAssignment]] = relationship(
+        back_populates="round", order_by="InspectionAssignment.id", cascade="all, delete-orphan")
+
+
+class InspectionAssignment(db.Model):
+    """One spot check: an inspector goes to an officer's shift in another district.
+
+    The inspector sees it only from `release_at`; the inspected side never sees it ahead.
+    """
+
+    __tablename__ = "inspection_assignment"
+    __table_args__ = (Index("ix_assignment_inspector_release", "inspector_id", "release_at"),
+                      db.UniqueConstraint("round_id", "shift_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("inspection_round.id", ondelete="CASCADE"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    release_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    round: Mapped[InspectionRound] = relationship(back_populates="assignments")
+    inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
+    officer: Mapped[User] = relationship(foreign_keys=[officer_id])
+    district: Mapped[District] = relationship()
+    shift: Mapped[Shift] = relationship()
+    findings: Mapped[list[InspectionFinding]] = relationship(
+        back_populates="assignment", order_by="InspectionFinding.id")
+
+
+class InspectionFinding(db.Model):
+    """What an inspector found about one officer on a spot check, with the photo as evidence."""
+
+    __tablename__ = "inspection_finding"
+    __table_args__ = (Index("ix_finding_officer_recorded", "officer_id", "recorded_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("inspection_assignment.id"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"))
+    result: Mapped[str] = mapped_column(String(16))
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("photo.sha256"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    capture_time_source: Mapped[str | None] = mapped_column(String(16))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    distance_to_grid_m: Mapped[float | None] = mapped_column(Float)
+    assignment: Mapped[InspectionAssignment] = relationship(back_populates="findings")
+    inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
+    officer: Mapped[User] = relationship(foreign_keys=[officer_id])
+    shift: Mapped[Shift | None] = relationship()

@@ -1,0 +1,425 @@
+"""Cross-district inspections (交叉互检): drawing rounds, handing out spot checks, recording findings.
+
+A round is drawn for one Shanghai day from that day's shifts (the pure draw in
+supervise.inspections.draw decides who goes where). An inspector sees their own checks only from
+the round's release time, and the inspected side never sees them ahead: district managers see only
+what their own inspectors were sent to do, and officers see nothing until a finding names them.
+A finding other than compliant raises an INSPECTION flag in the same transaction; its photo is kept
+like a sign-in photo (content-addressed, written before the commit, removed if the commit fails).
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
+
+from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from supervise.evidence.photo import PhotoEvidence
+from supervise.extensions import db
+from supervise.inspections.draw import Inspector, Target, draw_round
+from supervise.models import (
+    Checkin,
+    District,
+    Flag,
+    FlagEvent,
+    Grid,
+    InspectionAssignment,
+    InspectionFinding,
+    InspectionRound,
+    Photo,
+    Shift,
+    User,
+)
+from supervise.regulation.facts import InspectionFact
+from supervise.regulation.rules.inspection import finding_for, unknown_items
+from supervise.services import lookup, storage
+from supervise.services.access import Actor, can_manage_district, require_role
+from supervise.services.areas import area_for_shift
+from supervise.services.checkins import CLOCK_SKEW, PhotoFile, _photo_row, read_evidence
+from supervise.services.regulation import InForce, regulation_in_force
+from supervise.timeutil import SHANGHAI, local_day_bounds, utcnow
+
+log = logging.getLogger("supervise.inspections")
+
+RECENT_ROUNDS = 4                       # pairings from this many earlier rounds are avoided
+RECORDING_GRACE = timedelta(hours=24)   # findings may still arrive this long after the round's day ends
+CAPTURE_SLACK = timedelta(hours=1)      # a finding's photo may be taken this far outside the day
+
+
+# ---------------------------------------------------------------- drawing a round
+
+
+@dataclass(frozen=True)
+class RoundRequest:
+    day: date
+    kind: str = "cross_district"
+    inspectors_per_district: int | None = None
+    checks_per_inspector: int = 3
+    seed: int | None = None
+    release_at: datetime | None = None
+
+
+def draw_inspection_round(actor: Actor, request: RoundRequest, *, now: datetime | None = None) -> InspectionRound:
+    """Draw and store a round of spot checks for `request.day` (a city-wide manager or an admin).
+
+    District managers are refused: a district is always on the inspected side of a cross-district
+    round, and whoever draws it sees where every inspector goes. Raises Invalid for a day that has
+    ended, a release after the day, or a draw that places nobody (with the reasons).
+    """
+    require_role(actor, "manager")
+    if not actor.is_city_wide:
+        raise Forbidden("Inspection rounds are drawn by city-wide managers: a district manager's district is "
+                        "inspected in the round and must not learn its checks ahead.", code="CITY_WIDE_ONLY")
+    now = now or utcnow()
+    day_start, day_end = local_day_bounds(request.day)
+    if day_end <= now:
+        raise Invalid(f"{request.day} has ended; draw rounds for today or a later day.", code="ROUND_DAY_PASSED")
+    release_at = request.release_at or max(day_start, now)
+    if release_at >= day_end:
+        raise Invalid("The round must be released before its day ends.", code="RELEASE_AFTER_DAY")
+    seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
+    targets = _targets(request.day)
+    try:
+        draw = draw_round(_inspectors(), list(targets.values()), seed=seed,
+                          inspectors_per_district=request.inspectors_per_district,
+                          checks_per_inspector=request.checks_per_inspector,
+                          recent_pairings=_recent_pairings(request.day), recent_checks=_recent_checks(request.day))
+    except ValueError as exc:
+        raise Invalid(str(exc), code="DRAW_INVALID") from None
+    if not draw.checks:
+        raise Invalid("Nobody could be sent: the draw needs inspectors and, in another district than theirs, "
+                      f"shifts on {request.day}.", code="NOTHING_TO_DRAW",
+                      details={"unplaced": [{"inspector_id": i, "reason": r} for i, r in draw.unplaced],
+                               "shifts": len(targets)})
+    districts = {d.code: d.id for d in db.session.scalars(select(District))}
+    round_ = InspectionRound(day=request.day, kind=request.kind, seed=seed,
+                             inspectors_per_district=request.inspectors_per_district,
+                             checks_per_inspector=request.checks_per_inspector, release_at=release_at,
+                             unplaced=[{"inspector_id": i, "reason": r} for i, r in draw.unplaced],
+                             repeated_pairings=[{"inspector_id": i, "district": d} for i, d in draw.repeated_pairings],
+                             created_by_id=actor.id)
+    for check in draw.checks:
+        target = targets[check.target_id]
+        round_.assignments.append(InspectionAssignment(
+            inspector_id=check.inspector_id, district_id=districts[check.district], shift_id=target.id,
+            officer_id=target.officer_id, release_at=release_at))
+    db.session.add(round_)
+    db.session.commit()
+    return round_
+
+
+def _inspectors() -> list[Inspector]:
+    rows = db.session.execute(
+        select(User.id, District.code).outerjoin(District, User.district_id == District.id)
+        .where(User.role == "inspector", User.active.is_(True)))
+    return [Inspector(id=row.id, district=row.code or "") for row in rows]
+
+
+def _targets(day: date) -> dict[int, Target]:
+    """The day's shifts of active officers, each in the district of its grid (else its officer's)."""
+    start, end = local_day_bounds(day)
+    rows = db.session.execute(
+        select(Shift.id, Shift.officer_id, District.code)
+        .join(User, Shift.officer_id == User.id)
+        .outerjoin(Grid, Shift.grid_id == Grid.id)
+        .join(District, District.id == db.func.coalesce(Grid.district_id, User.district_id))
+        .where(Shift.start >= start, Shift.start < end, User.active.is_(True), User.role == "officer"))
+    return {row.id: Target(id=row.id, district=row.code, officer_id=row.officer_id) for row in rows}
+
+
+def _earlier_rounds(day: date) -> list[int]:
+    return list(db.session.scalars(select(InspectionRound.id).where(InspectionRound.day < day)
+                                   .order_by(InspectionRound.day.desc(), InspectionRound.id.desc())
+                                   .limit(RECENT_ROUNDS)))
+
+
+def _recent_pairings(day: date) -> dict[tuple[int, str], int]:
+    """(inspector, district) → how many rounds ago (1 = the latest earlier round)."""
+    rounds = _earlier_rounds(day)
+    if not rounds:
+        return {}
+    ago = {round_id: k for k, round_id in enumerate(rounds, start=1)}
+    rows = db.session.execute(
+        select(InspectionAssignment.round_id, InspectionAssignment.inspector_id, District.code)
+        .join(District, InspectionAssignment.district_id == District.id)
+        .where(InspectionAssignment.round_id.in_(rounds)))
+    pairings: dict[tuple[int, str], int] = {}
+    for row in rows:
+        key = (row.inspector_id, row.code)
+        pairings[key] = min(pairings.get(key, RECENT_ROUNDS + 1), ago[row.round_id])
+    return pairings
+
+
+def _recent_checks(day: date) -> set[tuple[int, int]]:
+    rounds = _earlier_rounds(day)
+    if not rounds:
+        return set()
+    rows = db.session.execute(select(InspectionAssignment.inspector_id, InspectionAssignment.officer_id)
+                              .where(InspectionAssignment.round_id.in_(rounds)))
+    return {(row.inspector_id, row.officer_id) for row in rows}
+
+
+# ---------------------------------------------------------------- who sees what
+
+
+def rounds_query(actor: Actor):
+    """A select() of the rounds, newest first (city-wide managers and admins only)."""
+    _require_round_reader(actor)
+    return select(InspectionRound).order_by(InspectionRound.day.desc(), InspectionRound.id.desc())
+
+
+def get_round(actor: Actor, round_id: int) -> InspectionRound:
+    """One round with its assignments (city-wide managers and admins only)."""
+    _require_round_reader(actor)
+    return lookup.get_or_404(InspectionRound, round_id, "inspection round")
+
+
+def _require_round_reader(actor: Actor) -> None:
+    if not actor.is_city_wide:
+        raise Forbidden("Only city-wide managers and admins see whole inspection rounds.", code="CITY_WIDE_ONLY")
+
+
+def assignments_query(actor: Actor, *, round_id: int | None = None, day: date | None = None,
+                      now: datetime | None = None):
+    """A select() of the spot checks the actor may list, earliest first.
+
+    Inspectors: their own, once released. District managers: those of their own district's
+    inspectors, once released (never the checks coming to their district). City-wide managers
+    and admins: all. Officers: none (403).
+    """
+    now = now or utcnow()
+    query = select(InspectionAssignment).options(selectinload(InspectionAssignment.findings))
+    if actor.role == "inspector":
+        query = query.where(InspectionAssignment.inspector_id == actor.id, InspectionAssignment.release_at <= now)
+    elif actor.role == "manager" and not actor.is_city_wide:
+        own = select(User.id).where(User.district_id == actor.district_id, User.role == "inspector")
+        query = query.where(InspectionAssignment.inspector_id.in_(own), InspectionAssignment.release_at <= now)
+    elif not actor.is_city_wide:
+        raise Forbidden("Spot checks are for inspectors and managers.", code="NOT_AN_INSPECTOR")
+    if round_id is not None:
+        query = query.where(InspectionAssignment.round_id == round_id)
+    if day is not None:
+        query = query.where(InspectionAssignment.round.has(InspectionRound.day == day))
+    return query.order_by(InspectionAssignment.release_at, InspectionAssignment.id)
+
+
+def get_assignment(actor: Actor, assignment_id: int, *, now: datetime | None = None) -> InspectionAssignment:
+    """One spot check, to whoever may list it; to anyone else it does not exist (404)."""
+    assignment = db.session.scalar(assignments_query(actor, now=now)
+                                   .where(InspectionAssignment.id == assignment_id))
+    if assignment is None:
+        raise NotFound(f"There is no spot check with id {assignment_id} for you.",
+                              details={"id": assignment_id})
+    return assignment
+
+
+# ---------------------------------------------------------------- recording a finding
+
+
+@dataclass(frozen=True)
+class FindingRequest:
+    officer: str                      # badge number
+    result: str                       # compliant | absent | violation
+    items: tuple[str, ...] = ()
+    note: str | None = None
+    photo: bytes | None = None
+
+
+@dataclass
+class RecordedFinding:
+    finding: InspectionFinding
+    flag: Flag | None
+
+
+def record_finding(actor: Actor, assignment_id: int, request: FindingRequest, *,
+                   received_at: datetime | None = None) -> RecordedFinding:
+    """Record what the inspector found about one officer on this spot check, and raise its flag.
+
+    Only the assignment's inspector, from its release until a day after the round's day. The
+    officer must serve in the inspected district. `absent` and `violation` need a photo, and a
+    violation names at least one catalog item; a compliant finding cites none. The photo is refused
+    like a sign-in photo (415/422), when it was taken on another day than the check, or when it is
+    already evidence of a sign-in or of another check. Nothing is stored when anything is refused.
+    """
+    received_at = received_at or utcnow()
+    assignment = get_assignment(actor, assignment_id, now=received_at)
+    if assignment.inspector_id != actor.id:
+        raise Forbidden("Only the inspector sent on this spot check records its findings.", code="NOT_YOUR_CHECK")
+    _require_open(assignment, received_at)
+    officer = _inspected_officer(assignment, request.officer)
+    in_force = regulation_in_force()
+    _check_result(request, in_force)
+    evidence = read_evidence(request.photo) if request.photo is not None else None
+    if evidence is not None:
+        _check_photo(assignment, evidence, received_at)
+    finding = _build_finding(actor, assignment, officer, request, evidence, received_at)
+    return _store_finding(finding, evidence, request.photo, in_force)
+
+
+def _require_open(assignment: InspectionAssignment, at: datetime) -> None:
+    _, day_end = local_day_bounds(assignment.round.day)
+    if at > day_end + RECORDING_GRACE:
+        raise Conflict(f"This spot check was for {assignment.round.day}; findings are taken until a day after.",
+                       code="CHECK_CLOSED")
+
+
+def _inspected_officer(assignment: InspectionAssignment, badge_no: str) -> User:
+    officer = lookup.officer_by_badge(badge_no)
+    if officer.role != "officer":
+        raise Invalid(f"{badge_no} is not an officer's badge number.", code="NOT_AN_OFFICER",
+                      details={"officer": badge_no})
+    if officer.district_id != assignment.district_id and officer.id != assignment.officer_id:
+        raise Invalid(f"Officer {badge_no} does not serve in {assignment.district.name}, the district of this "
+                      "check.", code="OFFICER_NOT_IN_DISTRICT", details={"officer": badge_no})
+    return officer
+
+
+def _check_result(request: FindingRequest, in_force: InForce) -> None:
+    if request.result not in ("compliant", "absent", "violation"):
+        raise Invalid("result is compliant, absent or violation.", code="RESULT_INVALID")
+    unknown = unknown_items(request.items, in_force.regulation.catalog)
+    if unknown:
+        raise Invalid(f"Not in the regulation's catalog: {', '.join(unknown)}.", code="UNKNOWN_ITEM",
+                      details={"items": unknown, "catalog": sorted(in_force.regulation.catalog)})
+    if len(set(request.items)) != len(request.items):
+        raise Invalid("Each catalog item is cited once.", code="ITEM_REPEATED")
+    if request.result == "violation" and not request.items:
+        raise Invalid("A violation cites the catalog item(s) breached (十不准 codes such as D05).",
+                      code="ITEMS_REQUIRED")
+    if request.result == "compliant" and request.items:
+        raise Invalid("A compliant finding cites no catalog items.", code="ITEMS_ON_COMPLIANT")
+    if request.result != "compliant" and request.photo is None:
+        raise Invalid("A finding against an officer needs a photo as evidence (file part `photo`).",
+                      code="PHOTO_MISSING")
+
+
+def _check_photo(assignment: InspectionAssignment, evidence: PhotoEvidence, received_at: datetime) -> None:
+    captured = evidence.captured_at
+    if captured is not None:
+        if captured > received_at + CLOCK_SKEW:
+            raise Invalid("The photo's capture time is after its receipt; check the phone's clock.",
+                          code="PHOTO_FROM_THE_FUTURE")
+        day_start, day_end = local_day_bounds(assignment.round.day)
+        if not day_start - CAPTURE_SLACK <= captured <= day_end + CAPTURE_SLACK:
+            local = captured.astimezone(SHANGHAI)
+            raise Invalid(f"The photo was taken on {local:%Y-%m-%d %H:%M}, not on the day of this check "
+                          f"({assignment.round.day}); take the photo at the check.", code="PHOTO_NOT_FROM_THE_CHECK",
+                          details={"captured_at_local": local.isoformat()})
+    if db.session.scalar(select(Checkin.id).where(Checkin.photo_sha256 == evidence.sha256).limit(1)):
+        raise Conflict("This photo is already a sign-in photo; a finding needs its own photo.",
+                       code="PHOTO_ALREADY_EVIDENCE")
+    elsewhere = db.session.scalar(select(InspectionFinding.id).where(
+        InspectionFinding.photo_sha256 == evidence.sha256,
+        InspectionFinding.assignment_id != assignment.id).limit(1))
+    if elsewhere:
+        raise Conflict(f"This photo is already the evidence of finding {elsewhere} of another check.",
+                       code="PHOTO_ALREADY_EVIDENCE", details={"finding_id": elsewhere})
+
+
+def _build_finding(actor: Actor, assignment: InspectionAssignment, officer: User, request: FindingRequest,
+                   evidence: PhotoEvidence | None, received_at: datetime) -> InspectionFinding:
+    shift = assignment.shift if officer.id == assignment.officer_id else _shift_at(officer.id, received_at)
+    finding = InspectionFinding(
+        assignment_id=assignment.id, inspector_id=actor.id, officer_id=officer.id,
+        officer=officer, district_id=officer.district_id, shift_id=shift.id if shift else None,
+        result=request.result, items=list(request.items), note=(request.note or "").strip() or None,
+        recorded_at=received_at)
+    if evidence is not None:
+        finding.photo_sha256 = evidence.sha256
+        finding.captured_at, finding.capture_time_source = evidence.captured_at, evidence.capture_time_source
+        if evidence.gps is not None:
+            finding.lat, finding.lon, finding.accuracy_m = evidence.gps.lat, evidence.gps.lon, evidence.gps.accuracy_m
+            if shift is not None:
+                finding.distance_to_grid_m = round(float(area_for_shift(shift).distance_m(finding.lat,
+                                                                                          finding.lon)), 1)
+    return finding
+
+
+def _shift_at(officer_id: int, at: datetime) -> Shift | None:
+    return db.session.scalar(select(Shift).where(Shift.officer_id == officer_id, Shift.start <= at + timedelta(hours=1),
+                                                 Shift.end >= at - timedelta(hours=1)).order_by(Shift.start).limit(1))
+
+
+def _store_finding(finding: InspectionFinding, evidence: PhotoEvidence | None, data: bytes | None,
+                   in_force: InForce) -> RecordedFinding:
+    root = storage.storage_root()
+    created = storage.save_original(root, evidence.sha256, evidence.format, data) if evidence else False
+    try:
+        if evidence is not None and db.session.get(Photo, evidence.sha256) is None:
+            db.session.connection().execute(insert(Photo), _photo_row(evidence, len(data)))
+        db.session.add(finding)
+        db.session.flush()
+        flag = _raise_flag(finding, in_force)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        if created:
+            storage.remove_original(root, evidence.sha256, evidence.format)
+        raise
+    return RecordedFinding(finding, flag)
+
+
+def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
+    assignment = finding.assignment
+    district = finding.officer.district.code if finding.officer.district else None
+    config = in_force.regulation.values_for(finding.captured_at or finding.recorded_at, district)["INSPECTION"]
+    if not config.enabled:
+        return None
+    inspector = assignment.inspector
+    fact = InspectionFact(finding.id, assignment.id, assignment.round_id, assignment.round.kind,
+                          inspector.name or inspector.username, finding.result, tuple(finding.items), finding.note,
+                          finding.recorded_at, finding.captured_at, finding.distance_to_grid_m)
+    result = finding_for(fact, config, in_force.regulation.catalog)
+    if result is None:
+        return None
+    flag = Flag(fact_key=f"finding:{finding.id}:INSPECTION", officer_id=finding.officer_id,
+                district_id=finding.district_id, shift_id=finding.shift_id, finding_id=finding.id, code=result.code,
+                clause=result.clause, severity=result.severity,
+                regulation_version_id=in_force.version.id if in_force.version else None, start=result.start,
+                end=result.end, summary_zh=result.summary_zh, summary_en=result.summary_en,
+                evidence={**result.evidence, "regulation_version": in_force.version_number}, status="open")
+    flag.events.append(FlagEvent(action="raised", to_status="open", actor_id=finding.inspector_id,
+                                 reason=f"{result.summary_en} (regulation v{in_force.version_number}, "
+                                        f"clause {result.clause})"))
+    db.session.add(flag)
+    return flag
+
+
+# ---------------------------------------------------------------- reading findings
+
+
+def finding_flag(finding_id: int) -> Flag | None:
+    """The INSPECTION flag a finding raised, if any."""
+    return db.session.scalar(select(Flag).where(Flag.finding_id == finding_id))
+
+
+def get_finding(actor: Actor, finding_id: int) -> InspectionFinding:
+    """A finding, to its inspector, the officer it names, their district's managers, and admins."""
+    finding = lookup.get_or_404(InspectionFinding, finding_id, "finding")
+    if actor.id in (finding.inspector_id, finding.officer_id) or can_manage_district(actor, finding.district_id):
+        return finding
+    raise Forbidden("You may not see this finding.")
+
+
+def finding_photo(actor: Actor, finding_id: int, variant: str = "original") -> PhotoFile:
+    """The finding's photo: the original bytes, or the EXIF-stripped display copy."""
+    finding = get_finding(actor, finding_id)
+    if finding.photo_sha256 is None:
+        raise NotFound("This finding has no photo.", details={"id": finding_id})
+    photo = db.session.get(Photo, finding.photo_sha256)
+    root = storage.storage_root()
+    try:
+        if variant == "display":
+            return PhotoFile(storage.read_display(root, photo.sha256, photo.format), "image/jpeg",
+                             f"finding-{finding.id}.jpg")
+        return PhotoFile(storage.read_original(root, photo.sha256, photo.format), storage.MEDIA_TYPES[photo.format],
+                         f"finding-{finding.id}.{storage.EXTENSIONS[photo.format]}")
+    except FileNotFoundError:
+        log.error("photo %s of finding %s is missing from storage", photo.sha256, finding.id)
+        raise DomainError("The photo file of this finding is missing from storage; it has been logged.",
+                          code="PHOTO_MISSING_FROM_STORAGE", status=404) from None
+
