@@ -29,7 +29,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     """Attach the operator commands to the app's CLI (so `flask --app supervise` has them too)."""
     for command in (create_user, import_grids, import_officers, import_shifts, demo, check, scheduler,
-                    regulation_group):
+                    draw_round, regulation_group):
         app.cli.add_command(command)
 
 
@@ -192,6 +192,33 @@ def check(at):
         click.echo(f"  + {flag.code:<18} {flag.officer.badge_no:<14} shift {flag.shift_id}: {flag.summary_zh}")
     for flag in report.withdrawn:
         click.echo(f"  - {flag.code:<18} {flag.officer.badge_no:<14} shift {flag.shift_id}: withdrawn")
+
+
+@click.command("draw-round")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="the Shanghai day of the checks (default: today)")
+@click.option("--kind", default="cross_district", show_default=True,
+              type=click.Choice(["cross_district", "routine", "special", "key_point", "joint"]))
+@click.option("--per-district", type=click.IntRange(1, 100), default=None, help="inspectors drawn per home district")
+@click.option("--checks", type=click.IntRange(1, 20), default=3, show_default=True, help="checks per inspector")
+@click.option("--seed", type=click.IntRange(0, 2**53), default=None, help="reproduce a draw")
+@with_appcontext
+@fail_on_domain_error
+def draw_round(day, kind, per_district, checks, seed):
+    """Draw a round of unannounced spot checks (交叉互检) and print where each inspector goes."""
+    from supervise.services.inspections import RoundRequest, draw_inspection_round
+    from supervise.timeutil import local_iso, local_today
+
+    round_ = draw_inspection_round(SYSTEM, RoundRequest(
+        day=day.date() if day else local_today(), kind=kind, inspectors_per_district=per_district,
+        checks_per_inspector=checks, seed=seed))
+    click.echo(f"round {round_.id} for {round_.day} ({kind}, seed {round_.seed}): {len(round_.assignments)} checks, "
+               f"released {local_iso(round_.release_at)}")
+    for a in round_.assignments:
+        click.echo(f"  {a.inspector.badge_no or a.inspector.username:<12} -> {a.district.code:<4} "
+                   f"{a.officer.badge_no:<14} shift {a.shift_id}")
+    for item in round_.unplaced:
+        click.echo(f"  not sent: inspector {item['inspector_id']}: {item['reason']}")
 
 
 @click.command("scheduler")

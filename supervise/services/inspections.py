@@ -101,7 +101,7 @@ def draw_inspection_round(actor: Actor, request: RoundRequest, *, now: datetime 
                              checks_per_inspector=request.checks_per_inspector, release_at=release_at,
                              unplaced=[{"inspector_id": i, "reason": r} for i, r in draw.unplaced],
                              repeated_pairings=[{"inspector_id": i, "district": d} for i, d in draw.repeated_pairings],
-                             created_by_id=actor.id)
+                             created_by_id=actor.id or None)  # 0: the operator's CLI
     for check in draw.checks:
         target = targets[check.target_id]
         round_.assignments.append(InspectionAssignment(
@@ -276,6 +276,15 @@ def _inspected_officer(assignment: InspectionAssignment, badge_no: str) -> User:
         raise Invalid(f"Officer {badge_no} does not serve in {assignment.district.name}, the district of this "
                       "check.", code="OFFICER_NOT_IN_DISTRICT", details={"officer": badge_no})
     return officer
+
+
+def officers_for_check(assignment: InspectionAssignment) -> list[User]:
+    """The officers a finding on this check may name: the one on duty first, then the active officers
+    of the inspected district with a badge number, by badge (the same rule record_finding applies)."""
+    others = db.session.scalars(select(User).where(
+        User.role == "officer", User.active.is_(True), User.district_id == assignment.district_id,
+        User.badge_no.is_not(None), User.id != assignment.officer_id).order_by(User.badge_no))
+    return [assignment.officer, *others]
 
 
 def _check_result(request: FindingRequest, in_force: InForce) -> None:

@@ -368,3 +368,20 @@ def test_the_openapi_document_names_the_inspection_paths(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/api/v1/inspection-rounds", "/api/v1/assignments", "/api/v1/assignments/{assignment_id}/findings",
             "/api/v1/findings/{finding_id}/photo"} <= set(paths)
+
+
+# ---------------------------------------------------------------- the operator's command
+
+
+def test_the_operator_draws_a_round_from_the_command_line(app, runner, world):
+    give_shifts(app)
+    result = runner.invoke(args=["draw-round", "--checks", "1", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "seed 5" in result.output and "HRB-DL-I01   -> NG" in result.output
+    assert count(app, InspectionAssignment) == 2
+
+
+def test_the_command_says_why_when_nothing_can_be_drawn(app, runner, world):
+    result = runner.invoke(args=["draw-round"])
+    assert result.exit_code == 1
+    assert "NOTHING_TO_DRAW" in result.output and count(app, InspectionRound) == 0
