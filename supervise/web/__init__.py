@@ -85,6 +85,7 @@ def logout():
 from supervise.web import (  # noqa: F401  (register routes)
     filters,
     views_flags,
+    views_inspections,
     views_officer,
     views_regulation,
     views_stats,

@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from supervise.errors import DomainError
 from supervise.extensions import db
-from supervise.models import FLAG_STATUSES, Flag, Squad
-from supervise.services import checkins
+from supervise.models import FLAG_STATUSES, District, Flag, Squad
+from supervise.services import checkins, inspections
 from supervise.services import flags as flag_service
 from supervise.services.access import Actor, can_manage_district
 from supervise.services.evidence_view import flag_evidence
+from supervise.services.regulation import regulation_in_force
 from supervise.timeutil import local_day_bounds
 from supervise.web import bp
 from supervise.web.common import code_titles, current_actor, parse_day, require_web_role
@@ -64,9 +65,18 @@ def flag(flag_id: int):
 
 def _flag_page(actor: Actor, flag_id: int, status: int = 200):
     item = flag_service.flag_visible(actor, flag_id)
-    return render_template("flag.html", flag=item, evidence=flag_evidence(item), titles=code_titles(),
+    evidence = flag_evidence(item)
+    return render_template("flag.html", flag=item, evidence=evidence, titles=code_titles(),
                            may_decide=may_decide(actor, item), may_appeal=may_appeal(actor, item),
-                           appeal=_appeal_event(item)), status
+                           appeal=_appeal_event(item), catalog=regulation_in_force().regulation.catalog,
+                           inspector_district=_district_name((evidence.get("finding") or {}).get(
+                               "inspector_district"))), status
+
+
+def _district_name(code: str | None) -> str | None:
+    if code is None:
+        return None
+    return db.session.scalar(select(District.name).where(District.code == code)) or code
 
 
 def may_decide(actor: Actor, item: Flag) -> bool:
@@ -123,6 +133,17 @@ def send_appeal(actor: Actor, flag_id: int) -> DomainError | None:
 def checkin_photo(checkin_id: int):
     """The sign-in's EXIF-stripped display copy, to those who may see the sign-in."""
     photo = checkins.checkin_photo(current_actor(), checkin_id, "display")
+    response = make_response(photo.data)
+    response.headers["Content-Type"] = photo.media_type
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/findings/<int:finding_id>/photo")
+def finding_photo(finding_id: int):
+    """The inspection finding's EXIF-stripped display copy, to those who may see the finding."""
+    photo = inspections.finding_photo(current_actor(), finding_id, "display")
     response = make_response(photo.data)
     response.headers["Content-Type"] = photo.media_type
     response.headers["Cache-Control"] = "private, max-age=86400"
