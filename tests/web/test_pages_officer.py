@@ -249,3 +249,4 @@ def test_an_inspector_home_lists_their_own_details(client, world):
     page = text(client.get("/"))
 
     assert "你好，insp DL" in page and "督察员" in page and "HRB-DL-I01" in page
+    assert 'href="/inspections"' in client.get("/").get_data(as_text=True)
