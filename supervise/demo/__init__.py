@@ -200,14 +200,16 @@ def _shifts(today: date) -> Iterator[str]:
 
 
 def _later_parts(days: tuple[date, ...]) -> Iterator[str]:
-    """The days' evidence: sign-ins, tracks, then the checks that judge them."""
+    """The days' evidence: sign-ins, tracks, cross-district inspections, then the checks that judge them."""
     from supervise.demo.checkins import add_demo_checkins
     from supervise.demo.checks import run_demo_checks
+    from supervise.demo.inspections import add_demo_inspections
     from supervise.demo.tracks import add_demo_tracks
 
     for day in days:
         yield from add_demo_checkins(day)
         yield from add_demo_tracks(day)
+    yield from add_demo_inspections(days)
     yield from run_demo_checks(days[-1])
 
 
@@ -216,5 +218,5 @@ def _logins() -> Iterator[str]:
     yield "  admin        admin (everything)"
     yield "  city         manager, city-wide"
     yield "  mgr-dl       manager of 道里 Daoli (also mgr-ng, mgr-dw, ... one per district)"
-    yield "  insp-ng-1    inspector of 南岗 Nangang (cross-district spot checks)"
+    yield "  insp-ng-1    inspector of 南岗 Nangang: today's cross-district spot checks (likewise insp-dl-1, insp-hl-1, ...)"
     yield "  dl0001       officer HRB-DL-0001, 道里女子中队, 中央大街 (dl0001..dl0015)"

@@ -7,14 +7,24 @@ foundation builds, so that evidence is tolerated.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from supervise.extensions import db
 from supervise.geo.area import validate_polygon_geojson
-from supervise.models import District, Grid, Post, Shift, Squad, User
+from supervise.models import (
+    District,
+    Grid,
+    InspectionAssignment,
+    InspectionFinding,
+    InspectionRound,
+    Post,
+    Shift,
+    Squad,
+    User,
+)
 from supervise.timeutil import SHANGHAI, as_utc_stored, local_today
 
 HARBIN_LAT = (45.3, 46.0)
@@ -40,7 +50,8 @@ def demo(app, today):
 def counts(app) -> dict[str, int]:
     with app.app_context():
         return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-                for model in (District, Squad, Grid, Post, User, Shift)}
+                for model in (District, Squad, Grid, Post, User, Shift, InspectionRound, InspectionAssignment,
+                              InspectionFinding)}
 
 
 def test_the_demo_has_nine_districts_and_the_twelve_women_of_daoli_patrol_central_street(app, demo, today):
@@ -102,10 +113,75 @@ def test_building_the_demo_twice_adds_nothing(app, demo, today):
         lines = list(build_demo_world(today))
         db.session.remove()
 
-    assert counts(app) == before
+    after = counts(app)
+    if any(line.startswith(f"inspection findings for {today.isoformat()}: 1 compliant") for line in lines):
+        # Only possible when a checked shift started between the two builds: today's first finding.
+        after["InspectionFinding"] -= 1
+    assert after == before
     assert "districts: 0 added, 9 in the demo world" in lines
     assert any(line.startswith("people: 0 added") for line in lines)
     assert any(line.startswith(f"shifts for {today.isoformat()}: 0 added") for line in lines)
+
+
+
+def test_the_demo_has_yesterdays_cross_district_round_where_no_inspector_checks_their_own_district(app, demo, today):
+    with app.app_context():
+        round_ = db.session.scalar(select(InspectionRound).where(InspectionRound.day == today - timedelta(days=1)))
+        checks = round_.assignments
+        per_inspector = Counter(a.inspector.username for a in checks)
+        per_home = Counter(a.inspector.district.code for a in checks)
+        findings = [f for a in checks for f in a.findings]
+
+        assert round_.kind == "cross_district" and round_.created_by.username == "city"
+        assert all(a.inspector.district_id != a.district_id for a in checks)
+        assert set(per_inspector.values()) == {2}
+        assert all(per_home[d] == 2 * min(2, n) for d, n in Counter(
+            u.district.code for u in db.session.scalars(select(User).where(User.role == "inspector"))).items())
+        assert len(findings) == len(checks)  # every check was done
+        assert all(f.shift.start <= f.recorded_at < f.shift.end for f in findings)  # during the checked shift
+        assert Counter(f.result for f in findings) == {"compliant": len(checks) - 3, "absent": 1, "violation": 2}
+
+
+def test_the_demos_inspection_findings_raise_open_flags_whose_photos_ng_and_dl_managers_see(client, demo):
+    from supervise.demo.world import DEMO_PASSWORD
+
+    def login(username):
+        token = client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
+        return {"Authorization": f"Bearer {token.get_json()['token']}"}
+
+    listed = client.get("/api/v1/flags?code=INSPECTION", headers=login("city")).get_json()["items"]
+    managers = {"NG": login("mgr-ng"), "DL": login("mgr-dl")}
+    flags = [client.get(f"/api/v1/flags/{f['id']}", headers=managers[f["district"]]).get_json() for f in listed]
+    found = {f["evidence"]["finding"]["result"] + "".join(f["evidence"]["finding"]["items"]): f for f in flags}
+
+    assert set(found) == {"absent", "violationD06", "violationD01"}
+    assert {f["district"] for f in flags} == {"NG", "DL"} and {f["status"] for f in flags} == {"open"}
+    assert "玩手机" in found["violationD06"]["evidence"]["finding"]["note"]
+    for flag in flags:
+        finding = flag["evidence"]["finding"]
+        photo = client.get(finding["photo_url"], headers=managers[flag["district"]])
+        assert photo.status_code == 200 and photo.headers["Content-Type"] == "image/jpeg"
+        assert finding["distance_to_grid_m"] == 0.0  # the inspector stood in the officer's grid
+        assert finding["captured_at_local"].endswith("+08:00")
+    assert len({f["evidence"]["finding"]["photo_sha256"] for f in flags}) == 3
+
+
+def test_an_inspector_who_logs_in_sees_todays_spot_checks_in_other_districts_only_from_the_release(app, demo, today):
+    from supervise.services.auth import actor_for
+    from supervise.services.inspections import assignments_query
+
+    with app.app_context():
+        inspector = db.session.scalar(select(User).where(User.username == "insp-ng-1"))
+        round_ = db.session.scalar(select(InspectionRound).where(InspectionRound.day == today))
+        actor = actor_for(inspector)
+
+        before = db.session.scalars(assignments_query(actor, day=today, now=round_.release_at - timedelta(seconds=1)))
+        checks = db.session.scalars(assignments_query(actor, day=today, now=round_.release_at)).all()
+
+        assert list(before) == []
+        assert len(checks) == 2 and {a.inspector_id for a in checks} == {inspector.id}
+        assert all(a.district.code != "NG" for a in checks)
+        assert round_.release_at >= datetime.combine(today, time(7), tzinfo=SHANGHAI)
 
 
 def test_a_demo_manager_logs_in_and_lists_the_districts_through_the_api(client, demo):
