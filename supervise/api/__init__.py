@@ -6,6 +6,7 @@ import logging
 from flask import Flask, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from supervise.errors import DomainError, error_body
 from supervise.extensions import csrf, db
@@ -73,8 +74,17 @@ def unexpected_error_response(error: Exception):
     return response
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every URL (API and pages): a number beyond the databases' 64-bit ids names
+    no row, so it is a 404 like any other unknown id instead of an overflow inside the driver."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def init_api(app: Flask) -> Api:
     """Create the Api, register every API blueprint and the error handlers."""
+    app.url_map.converters["int"] = RowIdConverter
     from supervise.api import (
         auth,
         checkins,

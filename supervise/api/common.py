@@ -12,6 +12,7 @@ from supervise.services.auth import actor_for, user_for_token
 from supervise.timeutil import iso_z, local_iso, parse_instant
 
 MAX_PER_PAGE = 500
+MAX_PAGE = 1_000_000  # keeps the row offset inside the databases' 64-bit integers
 
 
 def current_actor() -> Actor:
@@ -35,7 +36,7 @@ def bearer_token() -> str:
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 

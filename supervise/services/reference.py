@@ -99,7 +99,7 @@ def import_grids(actor: Actor, document: dict, datum: str = "wgs84", *, replace:
 def _features_of(document: dict) -> list[dict]:
     if not isinstance(document, dict) or document.get("type") not in ("Feature", "FeatureCollection"):
         raise Invalid("Send a GeoJSON Feature or FeatureCollection.", code="GEOJSON_INVALID")
-    features = document["features"] if document["type"] == "FeatureCollection" else [document]
+    features = document.get("features") if document["type"] == "FeatureCollection" else [document]
     if not isinstance(features, list) or not features:
         raise Invalid("The FeatureCollection has no features.", code="GEOJSON_INVALID")
     return features

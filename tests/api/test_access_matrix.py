@@ -153,3 +153,21 @@ def test_a_path_that_names_nothing_is_404_and_a_body_that_names_nothing_is_422(c
                            json={"officer": "HRB-DL-0001", "start": START, "end": END, "kind": "patrol",
                                  "grid": "NOPE"})
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "UNKNOWN_GRID"
+
+
+def test_an_id_beyond_64_bits_names_nothing(client, auth, world):
+    for path in ("/api/v1/flags/43665297692127268668702720", "/api/v1/assignments/99999999999999999999999",
+                 "/api/v1/checkins/18446744073709551616"):
+        response = client.get(path, headers=auth("admin"))
+        assert response.status_code == 404, path
+        assert response.get_json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_page_number_beyond_reason_is_refused_by_name(client, auth, world):
+    response = client.get("/api/v1/districts?page=17631404226294268205310410752", headers=auth("admin"))
+    assert response.status_code == 422 and "page" in response.get_json()["error"]["details"]["fields"]
+
+
+def test_a_feature_collection_without_features_is_refused(client, auth, world):
+    response = client.post("/api/v1/grids", headers=auth("admin"), json={"type": "FeatureCollection"})
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "GEOJSON_INVALID"
