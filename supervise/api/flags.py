@@ -162,3 +162,20 @@ class Compliance(MethodView):
         """Shifts, flags by status and code, and compliance rate per district, squad or officer."""
         rows = stats.compliance(current_actor(), args["group_by"], args["from_"], args["to"])
         return {"group_by": args["group_by"], "items": rows, "total": len(rows), "page": 1}
+
+
+class RangeQuery(Schema):
+    from_ = Instant(data_key="from", required=True)
+    to = Instant(required=True)
+
+
+@stats_blp.route("/inspections")
+class InspectionActivity(MethodView):
+    @stats_blp.arguments(RangeQuery, location="query")
+    @stats_blp.response(200)
+    def get(self, args):
+        """Per district, spot checks on shifts starting in [from, to): sent by its inspectors (done, and
+        missed: no finding although the day has ended) and received, with findings by result
+        (city-wide managers and admins)."""
+        rows = stats.inspection_activity(current_actor(), args["from_"], args["to"])
+        return {"items": rows, "total": len(rows), "page": 1}

@@ -1,13 +1,14 @@
-"""Compliance statistics for managers: shifts, flags by code and status, and the share of shifts
-without a confirmed flag, grouped by district, squad or officer."""
+"""Statistics for managers: compliance (shifts, flags by code and status, and the share of shifts
+without a confirmed flag, grouped by district, squad or officer) and inspection activity."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
-from supervise.errors import Invalid
+from supervise.errors import Forbidden, Invalid
 from supervise.extensions import db
 from supervise.models import District, Flag, Shift, Squad, User
 from supervise.services.access import Actor, require_role
@@ -68,3 +69,52 @@ def _rows(shifts, flags) -> list[dict]:
                      "shifts_with_confirmed_flags": len(breached.get(key, ())),
                      "compliance_rate": round(1 - len(breached.get(key, ())) / count, 4) if count else None})
     return rows
+
+
+def inspection_activity(actor: Actor, start: datetime, end: datetime, *, now: datetime | None = None) -> list[dict]:
+    """Per district, for spot checks on shifts starting in [start, end): what its inspectors were sent
+    to do and did (`sent`, `sent_done`, `sent_missed` = no finding although the day has ended), and
+    what was found in it (`received`, findings by result). City-wide managers and admins only: a
+    district must not learn of checks coming to it from its statistics."""
+    from supervise.models import InspectionAssignment, InspectionFinding, InspectionRound
+    from supervise.timeutil import local_today
+
+    require_role(actor, "manager")
+    if not actor.is_city_wide:
+        raise Forbidden("Inspection statistics are for city-wide managers and admins.", code="CITY_WIDE_ONLY")
+    if end <= start:
+        raise Invalid("`to` must be after `from`.", code="RANGE_INVALID")
+    today = local_today(now)
+    inspector = aliased(User)
+    checks = db.session.execute(
+        select(InspectionAssignment.id, InspectionAssignment.district_id, inspector.district_id, InspectionRound.day)
+        .join(Shift, InspectionAssignment.shift_id == Shift.id)
+        .join(InspectionRound, InspectionAssignment.round_id == InspectionRound.id)
+        .join(inspector, InspectionAssignment.inspector_id == inspector.id)
+        .where(Shift.start >= start, Shift.start < end)).all()
+    results = db.session.execute(
+        select(InspectionFinding.assignment_id, InspectionFinding.result)
+        .where(InspectionFinding.assignment_id.in_([c[0] for c in checks]))).all() if checks else []
+    return _activity_rows(checks, results, today)
+
+
+def _activity_rows(checks, results, today) -> list[dict]:
+    done = {assignment_id for assignment_id, _ in results}
+    by_result: dict[int, Counter] = defaultdict(Counter)
+    district_of = {c[0]: c[1] for c in checks}
+    for assignment_id, result in results:
+        by_result[district_of[assignment_id]][result] += 1
+    rows: dict[int, dict] = {}
+    for district in db.session.scalars(select(District).order_by(District.code)):
+        rows[district.id] = {"key": district.code, "name": district.name, "sent": 0, "sent_done": 0,
+                             "sent_missed": 0, "received": 0,
+                             "findings": {r: by_result[district.id].get(r, 0)
+                                          for r in ("compliant", "absent", "violation")}}
+    for assignment_id, target_id, home_id, day in checks:
+        rows[target_id]["received"] += 1
+        if home_id in rows:
+            home = rows[home_id]
+            home["sent"] += 1
+            home["sent_done"] += assignment_id in done
+            home["sent_missed"] += assignment_id not in done and day < today
+    return [row for row in rows.values() if row["sent"] or row["received"]]

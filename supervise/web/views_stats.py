@@ -27,5 +27,14 @@ def stats_page():
         flash(exc.message, "error")
         status = exc.status
     codes = sorted({code for row in rows for code in row["by_code"]})
+    inspections = _inspection_rows(actor, first, last) if status == 200 else []
     return render_template("stats.html", rows=rows, codes=codes, titles=code_titles(), group_by=group_by,
-                           first=first, last=last), status
+                           first=first, last=last, inspections=inspections), status
+
+
+def _inspection_rows(actor, first, last) -> list[dict]:
+    """The inspection activity table, for city-wide managers and admins only (districts never learn
+    of checks coming to them)."""
+    if not actor.is_city_wide:
+        return []
+    return stats.inspection_activity(actor, local_day_bounds(first)[0], local_day_bounds(last)[1])

@@ -385,3 +385,38 @@ def test_the_command_says_why_when_nothing_can_be_drawn(app, runner, world):
     result = runner.invoke(args=["draw-round"])
     assert result.exit_code == 1
     assert "NOTHING_TO_DRAW" in result.output and count(app, InspectionRound) == 0
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def test_inspection_statistics_show_what_each_district_sent_did_and_received(client, auth, app, drawn):
+    check = own_check(client, auth)
+    record(client, auth, check["id"], photo=evidence_photo(), officer="HRB-NG-0001", result="violation",
+           items="D06")
+    day_start, day_end = local_day_bounds(local_today())
+    query = {"from": day_start.isoformat(), "to": day_end.isoformat()}
+    body = client.get("/api/v1/stats/inspections", headers=auth("city"), query_string=query).get_json()
+    rows = {row["key"]: row for row in body["items"]}
+    assert (rows["DL"]["sent"], rows["DL"]["sent_done"], rows["DL"]["received"]) == (2, 1, 2)
+    assert rows["NG"]["findings"] == {"compliant": 0, "absent": 0, "violation": 1}
+    assert rows["NG"]["sent_done"] == 0 and rows["NG"]["sent_missed"] == 0  # the day is not over yet
+
+
+def test_a_district_manager_gets_no_inspection_statistics(client, auth, drawn):
+    day_start, day_end = local_day_bounds(local_today())
+    response = client.get("/api/v1/stats/inspections", headers=auth("mgr-ng"),
+                          query_string={"from": day_start.isoformat(), "to": day_end.isoformat()})
+    assert response.status_code == 403
+
+
+def test_a_check_without_a_finding_counts_as_missed_once_its_day_is_over(app, drawn):
+    from supervise.services.access import Actor
+    from supervise.services.stats import inspection_activity
+
+    day_start, day_end = local_day_bounds(local_today())
+    with app.app_context():
+        city = Actor(2, "city", "manager", None)
+        rows = {r["key"]: r for r in inspection_activity(city, day_start, day_end, now=day_end + timedelta(hours=1))}
+        db.session.remove()
+    assert rows["DL"]["sent_missed"] == 2 and rows["NG"]["sent_missed"] == 2

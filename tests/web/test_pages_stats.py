@@ -56,3 +56,18 @@ def test_a_range_that_ends_before_it_starts_is_explained(client, world):
     response = client.get("/stats?from=2026-11-20&to=2026-11-10")
 
     assert response.status_code == 422 and 'class="flash error"' in text(response)
+
+
+def test_the_city_sees_inspection_activity_and_a_district_manager_does_not(app, client, auth, world):
+    from tests.api.test_inspections_api import draw, give_shifts
+
+    give_shifts(app)
+    assert draw(client, auth, checks_per_inspector=2, seed=3).status_code == 201
+
+    log_in(client, "city")
+    page = text(client.get("/stats"))
+    assert "督察执行" in page and "Inspection activity" in page
+
+    client.get("/logout")
+    log_in(client, "mgr-ng")
+    assert "督察执行" not in text(client.get("/stats"))
