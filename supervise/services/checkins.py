@@ -8,7 +8,8 @@ storage before the database commit and are removed again when that commit fails.
 The sign-in's own judgement (inside the grid, distance, on time / late / outside the window,
 reuse of an earlier photo) is computed here with the regulation in force and stored on the row;
 the flags themselves are raised by the checks (`services.checks.check_signin`) in the same
-transaction, so a sign-in costs one commit; a failing check rolls back only its own savepoint.
+transaction, so a sign-in costs one commit; when the checks fail, the sign-in is written again
+without their flags.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient, make_transient_to_detached
 
 from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from supervise.evidence import PhotoEvidence, PhotoRejected, hamming, read_photo
@@ -387,23 +388,55 @@ def _store(checkin: Checkin, evidence: PhotoEvidence, data: bytes, *, photo_exis
 
 
 def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, data: bytes, photo_exists: bool) -> list[str]:
-    photo_is_new = not photo_exists
+    row = _full_row(checkin)
+    photo = None if photo_exists else _photo_row(evidence, len(data))
+    _insert_rows(checkin, row, photo)
     try:
-        if photo_is_new:  # through Core: nothing in this request reads the photo row back
-            db.session.connection().execute(insert(Photo), _photo_row(evidence, len(data)))
-        db.session.add(checkin)
-        db.session.flush()
+        codes = _run_checks(checkin)
+    except Exception:
+        log.exception("checks after sign-in failed for shift %s; the scheduler will retry", checkin.shift_id)
+        _insert_again_without_flags(checkin, row, photo)
+        codes = []
+    db.session.commit()
+    return codes
+
+
+_INSERT_PHOTO = insert(Photo)
+_CHECKIN_COLUMNS = tuple(c.key for c in Checkin.__table__.columns if c.key != "id")
+_INSERT_CHECKIN = insert(Checkin.__table__)
+
+
+def _full_row(checkin: Checkin) -> dict:
+    """The new sign-in's column values, every column given (one never set is NULL)."""
+    values = checkin.__dict__  # the instance's own attribute values (SQLAlchemy keeps them there)
+    for key in _CHECKIN_COLUMNS:
+        if key not in values:
+            setattr(checkin, key, None)
+    return {key: values[key] for key in _CHECKIN_COLUMNS}
+
+
+def _insert_rows(checkin: Checkin, row: dict, photo: dict | None) -> None:
+    """The photo row (unless it is stored already) and the sign-in row, through Core: nothing reads
+    the photo row back, and the unit of work cost more than the inserts."""
+    try:
+        if photo is not None:
+            db.session.connection().execute(_INSERT_PHOTO, photo)
+        _insert_checkin(checkin, row)
     except IntegrityError:
-        if not photo_is_new:
+        if photo is None:
             raise
         # The same bytes arrived at the same moment through another request, which stored the
         # photo row first: keep the sign-in, share its photo.
         db.session.rollback()
-        db.session.add(checkin)
-        db.session.flush()
-    codes = _run_checks(checkin)
-    db.session.commit()
-    return codes
+        _insert_checkin(checkin, row)
+
+
+def _insert_checkin(checkin: Checkin, row: dict) -> None:
+    """Insert the sign-in row and attach the object to the session as a stored row, as a flush
+    would leave it (every column is set, so nothing is left to load back)."""
+    checkin.id = db.session.connection().execute(_INSERT_CHECKIN, row).inserted_primary_key[0]
+    make_transient_to_detached(checkin)
+    db.session.add(checkin)
 
 
 def _photo_row(evidence: PhotoEvidence, size: int) -> dict:
@@ -415,16 +448,23 @@ def _photo_row(evidence: PhotoEvidence, size: int) -> dict:
 
 def _run_checks(checkin: Checkin) -> list[str]:
     """Raise the shift's flags now, in the sign-in's transaction, and return the codes of those that
-    refer to this sign-in (oldest first; no earlier flag can refer to a row not yet committed).
-    A failing check rolls back its savepoint only: the sign-in is still kept, the failure is logged
-    and left to the scheduler's next run."""
-    try:
-        with db.session.begin_nested():
-            raised = check_signin(checkin.shift_id, as_of=checkin.received_at, commit=False)
-    except Exception:
-        log.exception("checks after sign-in failed for shift %s; the scheduler will retry", checkin.shift_id)
-        return []
+    refer to this sign-in (oldest first; no earlier flag can refer to a row not yet committed)."""
+    raised = check_signin(checkin.shift_id, as_of=checkin.received_at, commit=False)
     return [flag.code for flag in sorted(raised, key=lambda f: f.id) if flag.checkin_id == checkin.id]
+
+
+def _insert_again_without_flags(checkin: Checkin, row: dict, photo: dict | None) -> None:
+    """After failed checks: roll back whatever they wrote or broke (on PostgreSQL a failed statement
+    spoils the whole transaction) and write the sign-in again, so it is kept without flags and the
+    scheduler's next run raises them. A savepoint around the checks would do the same, but it cost
+    every sign-in two more statements, for a failure that should never happen."""
+    shift = checkin.shift
+    db.session.rollback()
+    make_transient(checkin)
+    for key, value in row.items():
+        setattr(checkin, key, value)
+    checkin.shift = shift
+    _insert_rows(checkin, row, photo)
 
 
 # ---------------------------------------------------------------- reading

@@ -224,6 +224,24 @@ def test_a_refused_request_frees_its_idempotency_key(client, auth, dl1_shift):
 # ---------------------------------------------------------------- reading the evidence
 
 
+@pytest.mark.parametrize("line", [b"\r\n", b"\n"], ids=["CRLF", "bare LF"])
+def test_a_hand_built_multipart_body_signs_in_with_its_fields_and_the_photo_unchanged(app, client, auth, dl1_shift,
+                                                                                    line):
+    photo, boundary = selfie(seed=13), b"okhttp-5c1d"
+
+    def part(disposition: bytes, data: bytes) -> bytes:
+        return b"--" + boundary + line + b"Content-Disposition: form-data; " + disposition + line + line + data + line
+
+    data = (part(b'name="shift_id"', str(dl1_shift).encode()) + part(b'name="device_mock"', b"true")
+            + part(b'name="photo"; filename="IMG_1.jpg"', photo) + b"--" + boundary + b"--" + line)
+    response = client.post("/api/v1/checkins", headers=auth("dl1"), data=data,
+                           content_type=f"multipart/form-data; boundary={boundary.decode()}")
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["shift_id"] == dl1_shift and body["device_fix"]["mock"] is True
+    assert client.get(f"/api/v1/checkins/{body['id']}/photo", headers=auth("dl1")).data == photo
+
+
 @pytest.fixture
 def signed_in(client, auth, dl1_shift):
     photo = selfie(seed=12)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from supervise.errors import Conflict, Forbidden, Invalid, NotFound
 from supervise.extensions import db
@@ -364,6 +364,25 @@ def test_a_sign_in_whose_checks_fail_halfway_is_kept_without_half_its_flags(dl_s
     assert db.session.get(Checkin, signed.id).inside_area is False
     assert signed.flags == []
     assert db.session.scalar(select(func.count(Flag.id))) == 0
+
+
+def test_a_sign_in_whose_checks_hit_a_database_error_is_kept_without_flags(dl_shift, monkeypatch):
+    from supervise.services import checks
+
+    def broken_query(shift_id):
+        # A real failed statement: on PostgreSQL it spoils the rest of the transaction.
+        return db.session.execute(text("SELECT no_such_column FROM checkin")).all()
+
+    monkeypatch.setattr(checks, "_sign_in_rows", broken_query)
+    photo = selfie(north_of_edge_m=40, accuracy_m=10, seed=33)
+    signed = sign_in(photo)
+    assert signed.flags == [] and signed.inside_area is False
+    assert "outside your grid" in signed.message
+    db.session.remove()
+    stored = db.session.get(Checkin, signed.id)
+    assert (stored.inside_area, stored.photo.sha256) == (False, checkins.read_evidence(photo).sha256)
+    assert db.session.scalar(select(func.count(Flag.id))) == 0
+    assert storage.original_path(storage.storage_root(), stored.photo_sha256, "jpeg").read_bytes() == photo
 
 
 def test_the_flags_a_sign_in_answers_with_are_the_ones_stored_for_it(dl_shift):
