@@ -3,16 +3,25 @@ from __future__ import annotations
 
 import io
 
-from flask import jsonify, make_response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from webargs.flaskparser import abort
 
-from supervise.api.common import Instant, PageArgs, current_actor, local_time, paginate
+from supervise.api.common import (
+    Instant,
+    PageArgs,
+    PhotoQuery,
+    created_once,
+    current_actor,
+    local_time,
+    paginate,
+    photo_response,
+)
 from supervise.errors import Invalid
-from supervise.services import checkins, idempotency
+from supervise.services import checkins
 from supervise.services.checkins import DeviceFix, SignIn
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", description="Selfie sign-ins")
@@ -121,10 +130,6 @@ class CheckinQuery(PageArgs):
     district = fields.String()
 
 
-class PhotoQuery(Schema):
-    variant = fields.String(load_default="original", validate=validate.OneOf(["original", "display"]))
-
-
 @blp.route("")
 class Checkins(MethodView):
     @blp.arguments(CheckinQuery, location="query")
@@ -162,15 +167,7 @@ class Checkins(MethodView):
             signed = checkins.record_checkin(actor, data, shift_id=form["shift_id"], device=device)
             return 201, CHECKIN_OUT.dump(signed)
 
-        key = request.headers.get("Idempotency-Key")
-        request_sha = idempotency.fingerprint(ENDPOINT, form=request.form.to_dict(),
-                                              files=[("photo", data)]) if key is not None else ""
-        status, body, replayed = idempotency.run_idempotent(actor.id, key, ENDPOINT, request_sha, work)
-        response = make_response(jsonify(body), status)
-        response.headers["Location"] = f"/api/v1/checkins/{body['id']}"
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return created_once(actor.id, ENDPOINT, work, files=[("photo", data)], location="/api/v1/checkins/{id}")
 
 
 def _checkin_form() -> dict:
@@ -204,10 +201,4 @@ class CheckinPhoto(MethodView):
                                    "?variant=display an upright JPEG without EXIF")
     def get(self, args, checkin_id):
         """The sign-in's photo, to the same people who may see the sign-in."""
-        photo = checkins.checkin_photo(current_actor(), checkin_id, args["variant"])
-        response = make_response(photo.data)
-        response.headers["Content-Type"] = photo.media_type
-        response.headers["Content-Disposition"] = f'inline; filename="{photo.filename}"'
-        response.headers["Cache-Control"] = "private, max-age=86400"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return photo_response(checkins.checkin_photo(current_actor(), checkin_id, args["variant"]))

@@ -1,7 +1,9 @@
 """What every API route shares: the calling actor, list pagination, time fields."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from collections.abc import Callable
+
+from flask import current_app, g, jsonify, make_response, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 
@@ -71,3 +73,37 @@ def local_time(attribute: str) -> fields.Function:
 
 def config_value(name: str):
     return current_app.config[name]
+
+
+class PhotoQuery(Schema):
+    variant = fields.String(load_default="original", validate=validate.OneOf(["original", "display"]))
+
+
+def photo_response(photo, *, attachment_name: bool = True):
+    """A stored photo (storage.PhotoFile) as the answer: its media type, private caching, no MIME
+    sniffing, and (unless asked not to) its file name for saving."""
+    response = make_response(photo.data)
+    response.headers["Content-Type"] = photo.media_type
+    if attachment_name:
+        response.headers["Content-Disposition"] = f'inline; filename="{photo.filename}"'
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def created_once(actor_id: int, endpoint: str, work: Callable[[], tuple[int, dict]], *,
+                 files: list[tuple[str, bytes]], location: str):
+    """Run `work` under the request's `Idempotency-Key` (if any) and answer its JSON with a Location
+    (`location` formatted with the body's id); a replayed answer says so in Idempotent-Replayed."""
+    from supervise.services import idempotency
+
+    key = request.headers.get("Idempotency-Key")
+    request_sha = idempotency.fingerprint(
+        endpoint, form={k: ",".join(request.form.getlist(k)) for k in request.form},
+        files=files) if key is not None else ""
+    status, body, replayed = idempotency.run_idempotent(actor_id, key, endpoint, request_sha, work)
+    response = make_response(jsonify(body), status)
+    response.headers["Location"] = location.format(id=body["id"])
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response

@@ -148,10 +148,13 @@ class RunChecks(MethodView):
         return run_checks(at, trigger="api")
 
 
-class StatsQuery(Schema):
-    group_by = fields.String(load_default="district", validate=validate.OneOf(stats.GROUPS))
+class RangeQuery(Schema):
     from_ = Instant(data_key="from", required=True)
     to = Instant(required=True)
+
+
+class StatsQuery(RangeQuery):
+    group_by = fields.String(load_default="district", validate=validate.OneOf(stats.GROUPS))
 
 
 @stats_blp.route("/compliance")
@@ -162,11 +165,6 @@ class Compliance(MethodView):
         """Shifts, flags by status and code, and compliance rate per district, squad or officer."""
         rows = stats.compliance(current_actor(), args["group_by"], args["from_"], args["to"])
         return {"group_by": args["group_by"], "items": rows, "total": len(rows), "page": 1}
-
-
-class RangeQuery(Schema):
-    from_ = Instant(data_key="from", required=True)
-    to = Instant(required=True)
 
 
 @stats_blp.route("/inspections")

@@ -1,17 +1,25 @@
 """Cross-district inspections: drawing rounds, inspectors' spot checks, and their findings."""
 from __future__ import annotations
 
-from flask import jsonify, make_response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from webargs.flaskparser import abort
 
-from supervise.api.common import Instant, PageArgs, current_actor, local_time, paginate
+from supervise.api.common import (
+    Instant,
+    PageArgs,
+    PhotoQuery,
+    created_once,
+    current_actor,
+    local_time,
+    paginate,
+    photo_response,
+)
 from supervise.errors import Invalid
 from supervise.models import FINDING_RESULTS, INSPECTION_KINDS
-from supervise.services import idempotency
 from supervise.services import inspections as service
 from supervise.services.regulation import regulation_in_force
 
@@ -157,10 +165,6 @@ class FindingUpload(FindingForm):
     photo = Upload(metadata={"description": "JPEG or HEIC; required unless the result is compliant"})
 
 
-class PhotoQuery(Schema):
-    variant = fields.String(load_default="original", validate=validate.OneOf(["original", "display"]))
-
-
 @rounds_blp.route("")
 class Rounds(MethodView):
     @rounds_blp.arguments(PageArgs, location="query")
@@ -235,17 +239,9 @@ class Findings(MethodView):
             recorded = service.record_finding(actor, assignment_id, finding_request)
             return 201, FindingOut().dump(recorded.finding)
 
-        endpoint = f"POST /api/v1/assignments/{assignment_id}/findings"
-        key = request.headers.get("Idempotency-Key")
-        request_sha = idempotency.fingerprint(
-            endpoint, form={k: ",".join(request.form.getlist(k)) for k in request.form},
-            files=[("photo", photo)] if photo is not None else []) if key is not None else ""
-        status, body, replayed = idempotency.run_idempotent(actor.id, key, endpoint, request_sha, work)
-        response = make_response(jsonify(body), status)
-        response.headers["Location"] = f"/api/v1/findings/{body['id']}"
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return created_once(actor.id, f"POST /api/v1/assignments/{assignment_id}/findings", work,
+                            files=[("photo", photo)] if photo is not None else [],
+                            location="/api/v1/findings/{id}")
 
 
 def _finding_form() -> dict:
@@ -288,10 +284,4 @@ class FindingPhoto(MethodView):
                                             "without EXIF")
     def get(self, args, finding_id):
         """The finding's photo, to the same people who may see the finding."""
-        photo = service.finding_photo(current_actor(), finding_id, args["variant"])
-        response = make_response(photo.data)
-        response.headers["Content-Type"] = photo.media_type
-        response.headers["Content-Disposition"] = f'inline; filename="{photo.filename}"'
-        response.headers["Cache-Control"] = "private, max-age=86400"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return photo_response(service.finding_photo(current_actor(), finding_id, args["variant"]))

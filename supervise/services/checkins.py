@@ -376,14 +376,11 @@ def _mark_reuse(checkin: Checkin, matches: list[ReuseMatch]) -> None:
 def _store(checkin: Checkin, evidence: PhotoEvidence, data: bytes, *, photo_exists: bool) -> list[str]:
     """Original bytes first, then the rows and flags in one commit; a failed commit removes a file
     it created. Returns the codes of the flags raised on this sign-in."""
-    root = storage.storage_root()
-    created = storage.save_original(root, evidence.sha256, evidence.format, data)
     try:
-        return _commit_rows(checkin, evidence, data, photo_exists)
+        with storage.original_kept_for_commit(evidence.sha256, evidence.format, data):
+            return _commit_rows(checkin, evidence, data, photo_exists)
     except BaseException:
         db.session.rollback()
-        if created:
-            storage.remove_original(root, evidence.sha256, evidence.format)
         raise
 
 
@@ -482,29 +479,10 @@ def get_checkin(actor: Actor, checkin_id: int) -> SignIn:
     return SignIn(checkin, flag_codes(checkin.id))
 
 
-@dataclass(frozen=True)
-class PhotoFile:
-    data: bytes
-    media_type: str
-    filename: str
-
-
-def checkin_photo(actor: Actor, checkin_id: int, variant: str = "original") -> PhotoFile:
+def checkin_photo(actor: Actor, checkin_id: int, variant: str = "original") -> storage.PhotoFile:
     """The sign-in's photo: the original bytes as received, or the EXIF-stripped display copy."""
     checkin = get_checkin(actor, checkin_id).checkin
-    photo = checkin.photo
-    root = storage.storage_root()
-    try:
-        if variant == "display":
-            return PhotoFile(storage.read_display(root, photo.sha256, photo.format), "image/jpeg",
-                             f"checkin-{checkin.id}.jpg")
-        ext = storage.EXTENSIONS[photo.format]
-        return PhotoFile(storage.read_original(root, photo.sha256, photo.format), storage.MEDIA_TYPES[photo.format],
-                         f"checkin-{checkin.id}.{ext}")
-    except FileNotFoundError:
-        log.error("photo %s of sign-in %s is missing from storage", photo.sha256, checkin.id)
-        raise DomainError("The photo file of this sign-in is missing from storage; it has been logged.",
-                          code="PHOTO_MISSING_FROM_STORAGE", status=404) from None
+    return storage.photo_file(checkin.photo.sha256, checkin.photo.format, variant, f"checkin-{checkin.id}")
 
 
 def list_checkins(actor: Actor, *, officer: str | None = None, shift_id: int | None = None,

@@ -9,7 +9,6 @@ like a sign-in photo (content-addressed, written before the commit, removed if t
 """
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from supervise.errors import Conflict, Forbidden, Invalid, NotFound
 from supervise.evidence.photo import PhotoEvidence
 from supervise.extensions import db
 from supervise.inspections.draw import Inspector, Target, draw_round
@@ -39,11 +38,9 @@ from supervise.regulation.rules.inspection import finding_for, unknown_items
 from supervise.services import lookup, storage
 from supervise.services.access import Actor, can_manage_district, require_role
 from supervise.services.areas import area_for_shift
-from supervise.services.checkins import CLOCK_SKEW, PhotoFile, _photo_row, read_evidence
+from supervise.services.checkins import CLOCK_SKEW, _photo_row, read_evidence
 from supervise.services.regulation import InForce, regulation_in_force
 from supervise.timeutil import SHANGHAI, local_day_bounds, utcnow
-
-log = logging.getLogger("supervise.inspections")
 
 RECENT_ROUNDS = 4                       # pairings from this many earlier rounds are avoided
 RECORDING_GRACE = timedelta(hours=24)   # findings may still arrive this long after the round's day ends
@@ -355,21 +352,26 @@ def _shift_at(officer_id: int, at: datetime) -> Shift | None:
 
 def _store_finding(finding: InspectionFinding, evidence: PhotoEvidence | None, data: bytes | None,
                    in_force: InForce) -> RecordedFinding:
-    root = storage.storage_root()
-    created = storage.save_original(root, evidence.sha256, evidence.format, data) if evidence else False
     try:
-        if evidence is not None and db.session.get(Photo, evidence.sha256) is None:
-            db.session.connection().execute(insert(Photo), _photo_row(evidence, len(data)))
-        db.session.add(finding)
-        db.session.flush()
-        flag = _raise_flag(finding, in_force)
-        db.session.commit()
+        if evidence is None:
+            flag = _commit_finding(finding, in_force)
+        else:
+            with storage.original_kept_for_commit(evidence.sha256, evidence.format, data):
+                if db.session.get(Photo, evidence.sha256) is None:
+                    db.session.connection().execute(insert(Photo), _photo_row(evidence, len(data)))
+                flag = _commit_finding(finding, in_force)
     except BaseException:
         db.session.rollback()
-        if created:
-            storage.remove_original(root, evidence.sha256, evidence.format)
         raise
     return RecordedFinding(finding, flag)
+
+
+def _commit_finding(finding: InspectionFinding, in_force: InForce) -> Flag | None:
+    db.session.add(finding)
+    db.session.flush()
+    flag = _raise_flag(finding, in_force)
+    db.session.commit()
+    return flag
 
 
 def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
@@ -414,21 +416,10 @@ def get_finding(actor: Actor, finding_id: int) -> InspectionFinding:
     raise Forbidden("You may not see this finding.")
 
 
-def finding_photo(actor: Actor, finding_id: int, variant: str = "original") -> PhotoFile:
+def finding_photo(actor: Actor, finding_id: int, variant: str = "original") -> storage.PhotoFile:
     """The finding's photo: the original bytes, or the EXIF-stripped display copy."""
     finding = get_finding(actor, finding_id)
     if finding.photo_sha256 is None:
         raise NotFound("This finding has no photo.", details={"id": finding_id})
     photo = db.session.get(Photo, finding.photo_sha256)
-    root = storage.storage_root()
-    try:
-        if variant == "display":
-            return PhotoFile(storage.read_display(root, photo.sha256, photo.format), "image/jpeg",
-                             f"finding-{finding.id}.jpg")
-        return PhotoFile(storage.read_original(root, photo.sha256, photo.format), storage.MEDIA_TYPES[photo.format],
-                         f"finding-{finding.id}.{storage.EXTENSIONS[photo.format]}")
-    except FileNotFoundError:
-        log.error("photo %s of finding %s is missing from storage", photo.sha256, finding.id)
-        raise DomainError("The photo file of this finding is missing from storage; it has been logged.",
-                          code="PHOTO_MISSING_FROM_STORAGE", status=404) from None
-
+    return storage.photo_file(photo.sha256, photo.format, variant, f"finding-{finding.id}")

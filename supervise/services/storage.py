@@ -7,13 +7,20 @@ os.replace, so a reader never sees half a file and a crash leaves at most a stra
 """
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
+from supervise.errors import DomainError
 from supervise.evidence import display_copy
+
+log = logging.getLogger("supervise.storage")
 
 EXTENSIONS = {"jpeg": "jpg", "heic": "heic"}
 MEDIA_TYPES = {"jpeg": "image/jpeg", "heic": "image/heic"}
@@ -45,6 +52,42 @@ def save_original(root: Path, sha256: str, fmt: str, data: bytes) -> bool:
         return False
     _write_atomically(path, data)
     return True
+
+
+@contextmanager
+def original_kept_for_commit(sha256: str, fmt: str, data: bytes) -> Iterator[None]:
+    """Store the original before the block that commits the rows naming it; if the block fails,
+    remove the file again when this call created it (the caller rolls its session back)."""
+    root = storage_root()
+    created = save_original(root, sha256, fmt, data)
+    try:
+        yield
+    except BaseException:
+        if created:
+            remove_original(root, sha256, fmt)
+        raise
+
+
+@dataclass(frozen=True)
+class PhotoFile:
+    data: bytes
+    media_type: str
+    filename: str
+
+
+def photo_file(sha256: str, fmt: str, variant: str, stem: str) -> PhotoFile:
+    """A stored photo to send: the original bytes, or with variant "display" the EXIF-stripped copy,
+    named `<stem>.<ext>`. A file missing from storage is logged and answered 404
+    PHOTO_MISSING_FROM_STORAGE."""
+    root = storage_root()
+    try:
+        if variant == "display":
+            return PhotoFile(read_display(root, sha256, fmt), "image/jpeg", f"{stem}.jpg")
+        return PhotoFile(read_original(root, sha256, fmt), MEDIA_TYPES[fmt], f"{stem}.{EXTENSIONS[fmt]}")
+    except FileNotFoundError:
+        log.error("photo %s of %s is missing from storage", sha256, stem)
+        raise DomainError(f"The photo file of {stem} is missing from storage; it has been logged.",
+                          code="PHOTO_MISSING_FROM_STORAGE", status=404) from None
 
 
 def remove_original(root: Path, sha256: str, fmt: str) -> None:

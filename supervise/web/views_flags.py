@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from supervise.api.common import photo_response
 from supervise.errors import DomainError
 from supervise.extensions import db
 from supervise.models import FLAG_STATUSES, District, Flag, Squad
@@ -132,23 +133,13 @@ def send_appeal(actor: Actor, flag_id: int) -> DomainError | None:
 @bp.get("/checkins/<int:checkin_id>/photo")
 def checkin_photo(checkin_id: int):
     """The sign-in's EXIF-stripped display copy, to those who may see the sign-in."""
-    photo = checkins.checkin_photo(current_actor(), checkin_id, "display")
-    response = make_response(photo.data)
-    response.headers["Content-Type"] = photo.media_type
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(checkins.checkin_photo(current_actor(), checkin_id, "display"), attachment_name=False)
 
 
 @bp.get("/findings/<int:finding_id>/photo")
 def finding_photo(finding_id: int):
     """The inspection finding's EXIF-stripped display copy, to those who may see the finding."""
-    photo = inspections.finding_photo(current_actor(), finding_id, "display")
-    response = make_response(photo.data)
-    response.headers["Content-Type"] = photo.media_type
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(inspections.finding_photo(current_actor(), finding_id, "display"), attachment_name=False)
 
 
 @bp.get("/shifts/<int:shift_id>/track.svg")

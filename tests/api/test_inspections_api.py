@@ -420,3 +420,16 @@ def test_a_check_without_a_finding_counts_as_missed_once_its_day_is_over(app, dr
         rows = {r["key"]: r for r in inspection_activity(city, day_start, day_end, now=day_end + timedelta(hours=1))}
         db.session.remove()
     assert rows["DL"]["sent_missed"] == 2 and rows["NG"]["sent_missed"] == 2
+
+
+def test_a_photo_lost_from_storage_is_a_clear_404_not_a_crash(client, auth, app, drawn):
+    finding = record(client, auth, own_check(client, auth)["id"], photo=evidence_photo(seed=21),
+                     officer="HRB-NG-0001", result="absent").get_json()
+    with app.app_context():
+        sha = db.session.get(InspectionFinding, finding["id"]).photo_sha256
+        db.session.remove()
+    for path in Path(app.config["STORAGE_DIR"]).rglob(f"{sha}*"):
+        path.unlink()
+    response = client.get(f"/api/v1/findings/{finding['id']}/photo", headers=auth("mgr-ng"))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "PHOTO_MISSING_FROM_STORAGE"

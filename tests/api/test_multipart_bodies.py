@@ -15,7 +15,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser, MultiPartParser
 from werkzeug.wsgi import LimitedStream
 
-from supervise import InMemoryUploadRequest, _fields_and_files, _GatheredUpload, _plain_parts, _read_multipart
+from supervise.uploads import (
+    InMemoryUploadRequest,
+    _fields_and_files,
+    _GatheredUpload,
+    _plain_parts,
+    _read_multipart,
+)
 from tests.photos import make_jpeg
 
 B = b"----phone-boundary-7f3a9c"
