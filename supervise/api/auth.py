@@ -56,7 +56,4 @@ class Me(MethodView):
     @blp.response(200, UserSummary)
     def get(self):
         """The account the token belongs to."""
-        current_actor()
-        from flask import g
-
-        return g.user
+        return auth.user_of(current_actor())

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from supervise.errors import Unauthorized
 from supervise.extensions import db
 from supervise.services.access import Actor
-from supervise.services.auth import actor_for, user_for_token
+from supervise.services.auth import actor_for_token
 from supervise.timeutil import iso_z, local_iso, parse_instant
 
 MAX_PER_PAGE = 500
@@ -25,12 +25,11 @@ def current_actor() -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send `Authorization: Bearer <token>`; get a token from POST /api/v1/auth/token.")
-    user = user_for_token(token.strip())
-    if user is None:
+    actor = actor_for_token(token.strip())
+    if actor is None:
         raise Unauthorized("The token is unknown, expired or revoked.", code="TOKEN_INVALID")
-    g.actor = actor_for(user)
-    g.user = user
-    return g.actor
+    g.actor = actor
+    return actor
 
 
 def bearer_token() -> str:

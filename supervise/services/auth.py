@@ -7,12 +7,11 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from supervise.errors import Invalid, TooManyRequests, Unauthorized
 from supervise.extensions import db
-from supervise.models import ApiToken, LoginAttempt, User
+from supervise.models import ApiToken, District, LoginAttempt, User
 from supervise.services.access import Actor
 from supervise.timeutil import utcnow
 
@@ -67,20 +66,31 @@ def issue_token(user: User, ttl_hours: int) -> tuple[str, ApiToken]:
     return token, record
 
 
-# Built once: every authenticated request runs it, and building it cost as much as running it.
-_BY_TOKEN = (select(ApiToken.expires_at, ApiToken.revoked_at, User).join(User, ApiToken.user_id == User.id)
-             .options(joinedload(User.district)).where(ApiToken.token_sha256 == bindparam("digest")))
+# Built once and run through Core: every authenticated request asks it, and building the ORM
+# user (with its district) cost more than the query; an Actor needs only these columns.
+_TOKENS, _USERS, _DISTRICTS = ApiToken.__table__.c, User.__table__.c, District.__table__.c
+_BY_TOKEN = (select(_TOKENS.expires_at, _TOKENS.revoked_at, _USERS.id, _USERS.username, _USERS.role,
+                    _USERS.district_id, _USERS.active, _DISTRICTS.code)
+             .select_from(ApiToken.__table__.join(User.__table__, _TOKENS.user_id == _USERS.id)
+                          .outerjoin(District.__table__, _USERS.district_id == _DISTRICTS.id))
+             .where(_TOKENS.token_sha256 == bindparam("digest")))
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a live (unexpired, unrevoked) token belongs to, else None (one query)."""
-    found = db.session.execute(_BY_TOKEN, {"digest": _digest(token)}).first()
+def actor_for_token(token: str) -> Actor | None:
+    """The Actor of the active user a live (unexpired, unrevoked) token belongs to, else None
+    (one query)."""
+    found = db.session.connection().execute(_BY_TOKEN, {"digest": _digest(token)}).first()
     if found is None:
         return None
-    expires_at, revoked_at, user = found
-    if revoked_at is not None or expires_at <= utcnow() or not user.active:
+    expires_at, revoked_at, user_id, username, role, district_id, active, district_code = found
+    if revoked_at is not None or expires_at <= utcnow() or not active:
         return None
-    return user
+    return Actor(id=user_id, username=username, role=role, district_id=district_id, district_code=district_code)
+
+
+def user_of(actor: Actor) -> User:
+    """The account behind an actor (read again: the actor holds only what access checks need)."""
+    return db.session.get(User, actor.id)
 
 
 def revoke_token(token: str) -> bool:

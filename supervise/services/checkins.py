@@ -43,7 +43,8 @@ HASH_BITS, BAND_BITS, BANDS = 64, 16, 4
 # Up to this distance the band lookup finds every match (see `near_duplicate_candidates`).
 BAND_LOOKUP_MAX_DISTANCE = 7
 # Everything judging a sign-in reads from its shift, in the query that finds the shift.
-_SHIFT_LOADS = (joinedload(Shift.grid), joinedload(Shift.post), joinedload(Shift.breaks))
+_SHIFT_LOADS = (joinedload(Shift.grid), joinedload(Shift.post), joinedload(Shift.breaks),
+                joinedload(Shift.officer).joinedload(User.district))
 NO_EVIDENCE_ADVICE = "Retake the photo with location (GPS) on, in the camera app, and sign in again."
 
 
