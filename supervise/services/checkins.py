@@ -3,7 +3,8 @@
 `record_checkin` is the one verb that creates a sign-in. It refuses what cannot be evidence
 (not an image, truncated, a decompression bomb, a capture time in the future) before anything
 is written; it keeps a sound photo without GPS or time and says so. The original bytes go to
-storage before the database commit and are removed again when that commit fails.
+storage while the sign-in is judged, are on the disk before the database commit, and are removed
+again when the sign-in is refused (no shift, another officer's) or that commit fails.
 
 The sign-in's own judgement (inside the grid, distance, on time / late / outside the window,
 reuse of an earlier photo) is computed here with the regulation in force and stored on the row;
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -103,12 +106,14 @@ def record_checkin(actor: Actor, photo: bytes, *, shift_id: int | None = None, d
         raise Invalid(f"The photo's capture time {captured_at.isoformat()} is after its receipt; check the "
                       "phone's clock and take the photo again.", code="PHOTO_FROM_THE_FUTURE",
                       details={"captured_at": captured_at.isoformat(), "received_at": received_at.isoformat()})
-    regulation = regulation_in_force().regulation
-    shift = _shift_for(actor, shift_id, captured_at or received_at, received_at, regulation)
-    rules = _rules_for(shift, regulation)
-    matches = _reuse_matches(evidence, rules["PHOTO_REUSED"].params["max_phash_distance"])
-    checkin = _build(actor, shift, rules, evidence, device, captured_at, time_source, received_at, matches)
-    codes = _store(checkin, evidence, photo, photo_exists=any(m.sha256 == evidence.sha256 for m in matches))
+    with _original_kept(evidence, photo) as original:  # written while the sign-in is judged
+        regulation = regulation_in_force().regulation
+        shift = _shift_for(actor, shift_id, captured_at or received_at, received_at, regulation)
+        rules = _rules_for(shift, regulation)
+        matches = _reuse_matches(evidence, rules["PHOTO_REUSED"].params["max_phash_distance"])
+        checkin = _build(actor, shift, rules, evidence, device, captured_at, time_source, received_at, matches)
+        codes = _commit_rows(checkin, evidence, len(photo), original,
+                             photo_exists=any(m.sha256 == evidence.sha256 for m in matches))
     return SignIn(checkin, codes)
 
 
@@ -374,20 +379,24 @@ def _mark_reuse(checkin: Checkin, matches: list[ReuseMatch]) -> None:
 # ---------------------------------------------------------------- writing
 
 
-def _store(checkin: Checkin, evidence: PhotoEvidence, data: bytes, *, photo_exists: bool) -> list[str]:
-    """Original bytes first, then the rows and flags in one commit; a failed commit removes a file
-    it created. Returns the codes of the flags raised on this sign-in."""
+@contextmanager
+def _original_kept(evidence: PhotoEvidence, data: bytes) -> Iterator[storage.PendingOriginal]:
+    """The original on its way to the disk for the block that judges and commits the sign-in; if
+    the block fails or refuses, the session is rolled back and a file this call created removed."""
     try:
-        with storage.original_kept_for_commit(evidence.sha256, evidence.format, data):
-            return _commit_rows(checkin, evidence, data, photo_exists)
+        with storage.original_kept_for_commit(evidence.sha256, evidence.format, data) as original:
+            yield original
     except BaseException:
         db.session.rollback()
         raise
 
 
-def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, data: bytes, photo_exists: bool) -> list[str]:
+def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, size: int, original: storage.PendingOriginal, *,
+                 photo_exists: bool) -> list[str]:
+    """The rows and flags in one commit, once the original is on the disk. Returns the codes of
+    the flags raised on this sign-in."""
     row = _full_row(checkin)
-    photo = None if photo_exists else _photo_row(evidence, len(data))
+    photo = None if photo_exists else _photo_row(evidence, size)
     _insert_rows(checkin, row, photo)
     try:
         codes = _run_checks(checkin)
@@ -395,6 +404,7 @@ def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, data: bytes, photo_e
         log.exception("checks after sign-in failed for shift %s; the scheduler will retry", checkin.shift_id)
         _insert_again_without_flags(checkin, row, photo)
         codes = []
+    original.make_durable()
     db.session.commit()
     return codes
 

@@ -5,11 +5,12 @@ supervise.inspections.draw decides who goes where). An inspector sees their own 
 the round's release time, and the inspected side never sees them ahead: district managers see only
 what their own inspectors were sent to do, and officers see nothing until a finding names them.
 A finding other than compliant raises an INSPECTION flag in the same transaction; its photo is kept
-like a sign-in photo (content-addressed, written before the commit, removed if the commit fails).
+like a sign-in photo (content-addressed, on the disk before the commit, removed if the commit fails).
 """
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -356,20 +357,23 @@ def _store_finding(finding: InspectionFinding, evidence: PhotoEvidence | None, d
         if evidence is None:
             flag = _commit_finding(finding, in_force)
         else:
-            with storage.original_kept_for_commit(evidence.sha256, evidence.format, data):
+            with storage.original_kept_for_commit(evidence.sha256, evidence.format, data) as original:
                 if db.session.get(Photo, evidence.sha256) is None:
                     db.session.connection().execute(insert(Photo), _photo_row(evidence, len(data)))
-                flag = _commit_finding(finding, in_force)
+                flag = _commit_finding(finding, in_force, original.make_durable)
     except BaseException:
         db.session.rollback()
         raise
     return RecordedFinding(finding, flag)
 
 
-def _commit_finding(finding: InspectionFinding, in_force: InForce) -> Flag | None:
+def _commit_finding(finding: InspectionFinding, in_force: InForce,
+                    before_commit: Callable[[], None] | None = None) -> Flag | None:
     db.session.add(finding)
     db.session.flush()
     flag = _raise_flag(finding, in_force)
+    if before_commit is not None:
+        before_commit()
     db.session.commit()
     return flag
 

@@ -2,14 +2,17 @@
 
 Layout under STORAGE_DIR: `photos/ab/cd/<sha256>.<ext>` for the original (never altered, so it
 stays evidence), `photos/ab/cd/<sha256>.display.jpg` for the EXIF-stripped copy, made on first
-request. Every write goes to a temporary file in the same folder and is moved into place with
-os.replace, so a reader never sees half a file and a crash leaves at most a stray temp file.
+request. Every write goes to a temporary file in the same folder and is put in place whole, so a
+reader never sees half a file and a crash leaves at most a stray temp file. An original is flushed
+to the disk (bytes, then its folder entry) before the rows naming it are committed.
 """
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,31 +44,120 @@ def display_path(root: Path, sha256: str) -> Path:
     return root / "photos" / sha256[:2] / sha256[2:4] / f"{sha256}.display.jpg"
 
 
-def save_original(root: Path, sha256: str, fmt: str, data: bytes) -> bool:
-    """Store the bytes unchanged; True when this call created the file, False when it was there.
+class PendingOriginal:
+    """An original on its way into storage: written to a temporary file in its folder, and being
+    flushed to the disk and given its name by a helper thread meanwhile (the wait is the disk's,
+    so the request goes on with its database work). `make_durable` waits for that; `discard`
+    removes what this request created. Content addressing makes an existing file the same bytes:
+    it is left alone (it may belong to another record, and only its creator may remove it)."""
 
-    Content addressing makes an existing file the same bytes, so it is left alone: it may
-    belong to another sign-in, and only its creator may remove it again.
-    """
-    path = original_path(root, sha256, fmt)
-    if path.exists():
-        return False
-    _write_atomically(path, data)
-    return True
+    def __init__(self, root: Path, sha256: str, fmt: str, data: bytes) -> None:
+        self.path = original_path(root, sha256, fmt)
+        self.created = False
+        self._temp: Path | None = None
+        self._settling: threading.Thread | None = None
+        self._error: BaseException | None = None
+        if self.path.exists():
+            return
+        new_folders = _make_folders(self.path.parent)
+        self._temp = self.path.parent / f".tmp-{secrets.token_hex(8)}{self.path.suffix}"
+        fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            _write_all(fd, data)
+            os.fchmod(fd, 0o644)  # whatever the umask: other workers must read it
+        except BaseException:
+            os.close(fd)
+            self.discard()
+            raise
+        self._settling = threading.Thread(target=self._settle, args=(fd, new_folders), daemon=True,
+                                          name="evidence-fsync")
+        self._settling.start()
+
+    def _settle(self, fd: int, new_folders: list[Path]) -> None:
+        """Flush the bytes, then give them their name and flush that: the name never shows bytes
+        a power cut could take away, and a row committed afterwards never names a lost file."""
+        try:
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                os.link(self._temp, self.path)  # unlike a rename it refuses to replace: tells who created it
+                self.created = True
+            except FileExistsError:
+                pass  # the same bytes arrived through another request at the same moment
+            except OSError:  # a file system without hard links
+                self.created = not self.path.exists()
+                os.replace(self._temp, self.path)
+            self._temp.unlink(missing_ok=True)
+            for folder in (self.path.parent, *new_folders):
+                _fsync_folder(folder)
+        except BaseException as exc:  # noqa: BLE001 - handed to the request thread by make_durable
+            self._error = exc
+
+    def make_durable(self) -> None:
+        """Return once the original is on the disk under its name (raises what went wrong)."""
+        if self._settling is not None:
+            self._settling.join()
+            self._settling = None
+        if self._error is not None:
+            raise self._error
+
+    def discard(self) -> None:
+        """Remove the temporary file, and the original when this request created it."""
+        if self._settling is not None:
+            self._settling.join()
+            self._settling = None
+        if self._temp is not None:
+            self._temp.unlink(missing_ok=True)
+            self._temp = None
+        if self.created:
+            self.path.unlink(missing_ok=True)
+            self.created = False
 
 
 @contextmanager
-def original_kept_for_commit(sha256: str, fmt: str, data: bytes) -> Iterator[None]:
-    """Store the original before the block that commits the rows naming it; if the block fails,
-    remove the file again when this call created it (the caller rolls its session back)."""
-    root = storage_root()
-    created = save_original(root, sha256, fmt, data)
+def original_kept_for_commit(sha256: str, fmt: str, data: bytes) -> Iterator[PendingOriginal]:
+    """Write the original for the block that commits the rows naming it; the block calls
+    `make_durable()` on what it is given right before its commit (and if it does not, that
+    happens when it ends). If the block fails, the file is removed when this call created it
+    (the caller rolls its session back)."""
+    pending = PendingOriginal(storage_root(), sha256, fmt, data)
     try:
-        yield
+        yield pending
+        pending.make_durable()
     except BaseException:
-        if created:
-            remove_original(root, sha256, fmt)
+        pending.discard()
         raise
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create the folder and any missing parents; the parents of those created, whose entries
+    must be flushed for the new folders to survive a power cut."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir()
+        except FileExistsError:
+            pass  # made by another request in between
+    return [new.parent for new in missing]
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -88,11 +180,6 @@ def photo_file(sha256: str, fmt: str, variant: str, stem: str) -> PhotoFile:
         log.error("photo %s of %s is missing from storage", sha256, stem)
         raise DomainError(f"The photo file of {stem} is missing from storage; it has been logged.",
                           code="PHOTO_MISSING_FROM_STORAGE", status=404) from None
-
-
-def remove_original(root: Path, sha256: str, fmt: str) -> None:
-    """Remove an original this request created (after its database write failed)."""
-    original_path(root, sha256, fmt).unlink(missing_ok=True)
 
 
 def read_original(root: Path, sha256: str, fmt: str) -> bytes:

@@ -6,12 +6,14 @@ are given explicitly, so the judgement does not depend on when the tests run.
 """
 from __future__ import annotations
 
+import os
 import random
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from supervise.errors import Conflict, Forbidden, Invalid, NotFound
 from supervise.extensions import db
@@ -223,16 +225,20 @@ def test_the_shift_is_found_from_the_capture_time_among_the_day_s_shifts(world, 
 
 def test_without_any_fitting_shift_the_sign_in_is_refused_with_no_shift(world, ctx):
     shift(start=START + timedelta(days=2))
+    before = stored_files()
     with pytest.raises(Conflict) as refused:
         sign_in(selfie())
     assert refused.value.code == "NO_SHIFT"
     assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
+    assert stored_files() == before
 
 
-def test_signing_in_for_someone_else_s_shift_is_forbidden(world, ctx):
+def test_signing_in_for_someone_else_s_shift_is_forbidden_and_leaves_no_file(world, ctx):
     theirs = shift(badge="HRB-DL-0002").id
+    before = stored_files()
     with pytest.raises(Forbidden):
         sign_in(selfie(), shift_id=theirs)
+    assert stored_files() == before
 
 
 def test_an_unknown_shift_is_not_found(world, ctx):
@@ -318,6 +324,31 @@ def test_the_original_bytes_are_stored_unchanged_under_their_sha256(dl_shift):
     assert path.name == f"{signed.photo_sha256}.jpg" and path.parent.name == signed.photo_sha256[2:4]
 
 
+def test_on_a_slow_disk_the_photo_is_on_it_under_its_name_before_its_sign_in_is_committed(dl_shift, monkeypatch):
+    real_fsync = os.fsync
+
+    def slow_fsync(fd):
+        time.sleep(0.2)
+        real_fsync(fd)
+
+    monkeypatch.setattr(storage.os, "fsync", slow_fsync)
+    photo = selfie(seed=15)
+    sha = checkins.read_evidence(photo).sha256
+    path = storage.original_path(storage.storage_root(), sha, "jpeg")
+    before, seen_at_commit = stored_files(), []
+
+    def look(session):
+        seen_at_commit.append(path.read_bytes() if path.exists() else None)
+
+    event.listen(db.session(), "before_commit", look)
+    try:
+        sign_in(photo)
+    finally:
+        event.remove(db.session(), "before_commit", look)
+    assert seen_at_commit == [photo]
+    assert stored_files() == before | {path}  # no temporary file left beside it
+
+
 def test_a_heic_photo_signs_in_with_its_position_and_time(dl_shift):
     local = (START - minutes(3)).astimezone(SHANGHAI).replace(tzinfo=None)
     photo = make_heic(lat=DL_GRID_CENTRE[1], lon=DL_GRID_CENTRE[0], taken_local=local, offset="+08:00", seed=12)
@@ -343,7 +374,7 @@ def test_a_failed_database_write_keeps_a_file_that_an_earlier_sign_in_owns(world
     shift(badge="HRB-DL-0002")
     photo = selfie(seed=14)
     first = sign_in(photo)
-    monkeypatch.setattr(checkins, "_commit_rows", lambda *a: (_ for _ in ()).throw(RuntimeError("gone")))
+    monkeypatch.setattr(checkins, "_commit_rows", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("gone")))
     with pytest.raises(RuntimeError):
         sign_in(photo, username="dl2")
     assert storage.original_path(storage.storage_root(), first.photo_sha256, "jpeg").read_bytes() == photo
