@@ -45,51 +45,64 @@ def display_path(root: Path, sha256: str) -> Path:
 
 
 class PendingOriginal:
-    """An original on its way into storage: written to a temporary file in its folder, and being
-    flushed to the disk and given its name by a helper thread meanwhile (the wait is the disk's,
-    so the request goes on with its database work). `make_durable` waits for that; `discard`
-    removes what this request created. Content addressing makes an existing file the same bytes:
-    it is left alone (it may belong to another record, and only its creator may remove it)."""
+    """An original on its way into storage. The bytes are written whole to a temporary file and
+    put in place under their name at once; a helper thread then flushes them and the folder entry
+    to the disk while the request goes on with its database work (the wait is the disk's).
+    `make_durable` waits for that; `discard` removes what this request created.
+
+    A file already under the name is left alone when it holds these bytes (it may belong to
+    another record, and only its creator may remove it) and is flushed too, since the request
+    that wrote it may still be waiting for the disk. One that holds other bytes was cut short by a
+    crash before any row could name it: it is written again."""
 
     def __init__(self, root: Path, sha256: str, fmt: str, data: bytes) -> None:
         self.path = original_path(root, sha256, fmt)
         self.created = False
-        self._temp: Path | None = None
         self._settling: threading.Thread | None = None
         self._error: BaseException | None = None
-        if self.path.exists():
-            return
-        new_folders = _make_folders(self.path.parent)
-        self._temp = self.path.parent / f".tmp-{secrets.token_hex(8)}{self.path.suffix}"
-        fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            _write_all(fd, data)
-            os.fchmod(fd, 0o644)  # whatever the umask: other workers must read it
-        except BaseException:
-            os.close(fd)
-            self.discard()
-            raise
-        self._settling = threading.Thread(target=self._settle, args=(fd, new_folders), daemon=True,
+        if _holds(self.path, data):
+            fd, new_folders = os.open(self.path, os.O_RDONLY), []
+        else:
+            new_folders = _make_folders(self.path.parent)
+            fd = self._put_in_place(data)
+        self._settling = threading.Thread(target=self._flush, args=(fd, new_folders), daemon=True,
                                           name="evidence-fsync")
         self._settling.start()
 
-    def _settle(self, fd: int, new_folders: list[Path]) -> None:
-        """Flush the bytes, then give them their name and flush that: the name never shows bytes
-        a power cut could take away, and a row committed afterwards never names a lost file."""
+    def _put_in_place(self, data: bytes) -> int:
+        """Write the bytes to a temporary file and give it the name; the open file, for flushing."""
+        temp = self.path.parent / f".tmp-{secrets.token_hex(8)}{self.path.suffix}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            _write_all(fd, data)
+            os.fchmod(fd, 0o644)  # whatever the umask: other workers must read it
+            try:
+                os.link(temp, self.path)  # unlike a rename it refuses to replace: tells who created it
+                self.created = True
+            except FileExistsError:  # another request, or a crash's remains (see the class)
+                if _holds(self.path, data):
+                    os.close(fd)
+                    fd = os.open(self.path, os.O_RDONLY)
+                else:
+                    os.replace(temp, self.path)
+            except OSError:  # a file system without hard links
+                self.created = not self.path.exists()
+                os.replace(temp, self.path)
+        except BaseException:
+            os.close(fd)
+            raise
+        finally:
+            temp.unlink(missing_ok=True)
+        return fd
+
+    def _flush(self, fd: int, new_folders: list[Path]) -> None:
+        """The file, then its folder entry (and those of new folders): on ext4 the first flush
+        commits them all, and the others find nothing left to write."""
         try:
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            try:
-                os.link(self._temp, self.path)  # unlike a rename it refuses to replace: tells who created it
-                self.created = True
-            except FileExistsError:
-                pass  # the same bytes arrived through another request at the same moment
-            except OSError:  # a file system without hard links
-                self.created = not self.path.exists()
-                os.replace(self._temp, self.path)
-            self._temp.unlink(missing_ok=True)
             for folder in (self.path.parent, *new_folders):
                 _fsync_folder(folder)
         except BaseException as exc:  # noqa: BLE001 - handed to the request thread by make_durable
@@ -104,13 +117,10 @@ class PendingOriginal:
             raise self._error
 
     def discard(self) -> None:
-        """Remove the temporary file, and the original when this request created it."""
+        """Remove the original when this request created it."""
         if self._settling is not None:
             self._settling.join()
             self._settling = None
-        if self._temp is not None:
-            self._temp.unlink(missing_ok=True)
-            self._temp = None
         if self.created:
             self.path.unlink(missing_ok=True)
             self.created = False
@@ -129,6 +139,16 @@ def original_kept_for_commit(sha256: str, fmt: str, data: bytes) -> Iterator[Pen
     except BaseException:
         pending.discard()
         raise
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file exists and holds exactly these bytes."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
 
 
 def _make_folders(folder: Path) -> list[Path]:

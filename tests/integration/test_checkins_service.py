@@ -324,12 +324,13 @@ def test_the_original_bytes_are_stored_unchanged_under_their_sha256(dl_shift):
     assert path.name == f"{signed.photo_sha256}.jpg" and path.parent.name == signed.photo_sha256[2:4]
 
 
-def test_on_a_slow_disk_the_photo_is_on_it_under_its_name_before_its_sign_in_is_committed(dl_shift, monkeypatch):
-    real_fsync = os.fsync
+def test_on_a_slow_disk_a_sign_in_commits_only_once_its_photo_is_flushed_to_it(dl_shift, monkeypatch):
+    real_fsync, flushed = os.fsync, []
 
     def slow_fsync(fd):
         time.sleep(0.2)
         real_fsync(fd)
+        flushed.append(fd)
 
     monkeypatch.setattr(storage.os, "fsync", slow_fsync)
     photo = selfie(seed=15)
@@ -338,15 +339,26 @@ def test_on_a_slow_disk_the_photo_is_on_it_under_its_name_before_its_sign_in_is_
     before, seen_at_commit = stored_files(), []
 
     def look(session):
-        seen_at_commit.append(path.read_bytes() if path.exists() else None)
+        seen_at_commit.append((path.read_bytes() if path.exists() else None, len(flushed)))
 
     event.listen(db.session(), "before_commit", look)
     try:
         sign_in(photo)
     finally:
         event.remove(db.session(), "before_commit", look)
-    assert seen_at_commit == [photo]
+    bytes_at_commit, flushes_at_commit = seen_at_commit[0]
+    assert bytes_at_commit == photo
+    assert flushes_at_commit >= 2  # the file and its folder
     assert stored_files() == before | {path}  # no temporary file left beside it
+
+
+def test_a_photo_file_cut_short_by_a_crash_is_written_again_by_the_next_sign_in_with_those_bytes(dl_shift):
+    photo = selfie(seed=16)
+    path = storage.original_path(storage.storage_root(), checkins.read_evidence(photo).sha256, "jpeg")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(photo[: len(photo) // 2])
+    sign_in(photo)
+    assert path.read_bytes() == photo
 
 
 def test_a_heic_photo_signs_in_with_its_position_and_time(dl_shift):
