@@ -5,7 +5,7 @@
 Builds an app on a temporary SQLite database, one officer with one shift per photo, and N distinct
 phone-like 12 MP (4000x3000) JPEGs with GPS EXIF. Each request is encoded beforehand, then
 handed to the WSGI app and timed from the call to the last byte of the answer (server time:
-multipart parsing, auth, evidence, storage, database, checks). The floor is what no sign-in can
+reading the body, multipart parsing, auth, evidence, storage flushed to the disk, database, checks). The floor is what no sign-in can
 skip, measured on the same files in the same run: SHA-256 + draft decode + EXIF read, calling the
 evidence functions directly. Prints sign-ins per second and the ratio server time / floor.
 Not collected by pytest (bench_*.py); no timing is asserted anywhere.
