@@ -17,9 +17,11 @@ GROUPS = ("district", "squad", "officer")
 
 
 def compliance(actor: Actor, group_by: str, start: datetime, end: datetime) -> list[dict]:
-    """One row per group with shifts in [start, end): counts, flags by status and code, and
-    `compliance_rate` = shifts without any confirmed flag / shifts. Open and appealed flags are
-    counted as `pending`, not as breaches: a flag is not a verdict until a manager confirms it."""
+    """One row per group with shifts or flags in [start, end): counts, flags by status and code, and
+    `compliance_rate` = shifts without any confirmed flag / shifts (None without shifts). Open and
+    appealed flags are counted as `pending`, not as breaches: a flag is not a verdict until a manager
+    confirms it. A flag without a shift (an inspection finding about an officer off the roster)
+    counts by its own time, in the flags but in no shift's rate."""
     require_role(actor, "manager")
     if group_by not in GROUPS:
         raise Invalid(f"group_by is one of {', '.join(GROUPS)}.", code="GROUP_BY_INVALID")
@@ -32,11 +34,14 @@ def compliance(actor: Actor, group_by: str, start: datetime, end: datetime) -> l
                                                                                     District.id)
                                 .outerjoin(Squad, User.squad_id == Squad.id)
                                 .where(Shift.start >= start, Shift.start < end, *scope).group_by(column, label)).all()
-    flags = db.session.execute(select(column, Flag.code, Flag.status, Flag.shift_id).select_from(Flag)
-                               .join(Shift, Flag.shift_id == Shift.id).join(User, Flag.officer_id == User.id)
+    # A flag counts in the period of its shift; one without a shift (an inspection finding about an
+    # officer off the roster) in the period of its own start.
+    flag_time = func.coalesce(Shift.start, Flag.start)
+    flags = db.session.execute(select(column, label, Flag.code, Flag.status, Flag.shift_id).select_from(Flag)
+                               .outerjoin(Shift, Flag.shift_id == Shift.id).join(User, Flag.officer_id == User.id)
                                .outerjoin(District, User.district_id == District.id)
                                .outerjoin(Squad, User.squad_id == Squad.id)
-                               .where(Shift.start >= start, Shift.start < end, *scope)).all()
+                               .where(flag_time >= start, flag_time < end, *scope)).all()
     return _rows(shifts, flags)
 
 
@@ -52,16 +57,20 @@ def _rows(shifts, flags) -> list[dict]:
     by_status: dict[str, Counter] = defaultdict(Counter)
     by_code: dict[str, Counter] = defaultdict(Counter)
     breached: dict[str, set] = defaultdict(set)
-    for key, code, status, shift_id in flags:
+    names, shift_counts = {}, {}
+    for key, name, count in shifts:
+        names[key], shift_counts[key] = name, count
+    for key, name, code, status, shift_id in flags:
+        names.setdefault(key, name)
         by_status[key][status] += 1
         if status in ("open", "appealed", "confirmed"):
             by_code[key][code] += 1
-        if status == "confirmed":
+        if status == "confirmed" and shift_id is not None:
             breached[key].add(shift_id)
     rows = []
-    for key, name, count in sorted(shifts, key=lambda r: str(r[0])):
-        statuses = by_status.get(key, Counter())
-        rows.append({"key": key, "name": name, "shifts": count,
+    for key in sorted(names, key=str):
+        count, statuses = shift_counts.get(key, 0), by_status.get(key, Counter())
+        rows.append({"key": key, "name": names[key], "shifts": count,
                      "flags": {s: statuses.get(s, 0) for s in ("open", "appealed", "confirmed", "dismissed",
                                                                "withdrawn")},
                      "pending": statuses.get("open", 0) + statuses.get("appealed", 0),

@@ -433,3 +433,23 @@ def test_a_photo_lost_from_storage_is_a_clear_404_not_a_crash(client, auth, app,
     response = client.get(f"/api/v1/findings/{finding['id']}/photo", headers=auth("mgr-ng"))
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "PHOTO_MISSING_FROM_STORAGE"
+
+
+def test_a_finding_about_an_officer_off_the_roster_counts_in_the_district_s_compliance_statistics(
+        client, auth, app, drawn):
+    from supervise.cli import SYSTEM
+    from supervise.services import reference
+
+    with app.app_context():
+        reference.create_officer(SYSTEM, badge_no="HRB-NG-0003", name="officer NG3", district="NG", squad=None,
+                                 username="ng3", password="test-pass-123", role="officer")
+        db.session.remove()
+    finding = record(client, auth, own_check(client, auth)["id"], photo=evidence_photo(), officer="HRB-NG-0003",
+                     result="violation", items="D06").get_json()
+    assert finding["shift_id"] is None and finding["flag"]["status"] == "open"  # no shift of theirs near it
+    day_start, day_end = local_day_bounds(local_today())
+    body = client.get("/api/v1/stats/compliance", headers=auth("city"), query_string={
+        "group_by": "district", "from": day_start.isoformat(), "to": day_end.isoformat()}).get_json()
+    ng = next(row for row in body["items"] if row["key"] == "NG")
+    assert ng["flags"]["open"] == 1 and ng["by_code"] == {"INSPECTION": 1} and ng["pending"] == 1
+    assert ng["shifts"] == 2 and ng["compliance_rate"] == 1.0  # a pending flag is no verdict
