@@ -58,7 +58,7 @@ def _location(f) -> dict | None:
 
 
 def _flag(f) -> dict | None:
-    flag = service.finding_flag(f.id)
+    flag = f.flag
     return None if flag is None else {"id": flag.id, "status": flag.status, "url": f"/api/v1/flags/{flag.id}"}
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from supervise.models.org import District, User
 from supervise.models.shifts import Shift
 from supervise.models.types import UTCDateTime
 from supervise.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from supervise.models.flags import Flag
 
 INSPECTION_KINDS = ("cross_district", "routine", "special", "key_point", "joint")
 FINDING_RESULTS = ("compliant", "absent", "violation")
@@ -87,3 +91,6 @@ class InspectionFinding(db.Model):
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
     shift: Mapped[Shift | None] = relationship()
+    # The INSPECTION flag the finding raised, if any (read only: the rule writes flags).
+    flag: Mapped[Flag | None] = relationship("Flag", primaryjoin="Flag.finding_id == InspectionFinding.id",
+                                             foreign_keys="Flag.finding_id", viewonly=True, uselist=False)

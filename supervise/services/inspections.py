@@ -190,7 +190,8 @@ def assignments_query(actor: Actor, *, round_id: int | None = None, day: date | 
     and admins: all. Officers: none (403).
     """
     now = now or utcnow()
-    query = select(InspectionAssignment).options(selectinload(InspectionAssignment.findings))
+    query = select(InspectionAssignment).options(
+        selectinload(InspectionAssignment.findings).selectinload(InspectionFinding.flag))
     if actor.role == "inspector":
         query = query.where(InspectionAssignment.inspector_id == actor.id, InspectionAssignment.release_at <= now)
     elif actor.role == "manager" and not actor.is_city_wide:
@@ -405,11 +406,6 @@ def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
 
 
 # ---------------------------------------------------------------- reading findings
-
-
-def finding_flag(finding_id: int) -> Flag | None:
-    """The INSPECTION flag a finding raised, if any."""
-    return db.session.scalar(select(Flag).where(Flag.finding_id == finding_id))
 
 
 def get_finding(actor: Actor, finding_id: int) -> InspectionFinding:

@@ -177,7 +177,7 @@ def _check_page(actor: Actor, check_id: int, *, form: dict | None = None, errors
     check = service.get_assignment(actor, check_id)
     may_record = actor.id == check.inspector_id and utcnow() <= local_day_bounds(check.round.day)[1] \
         + service.RECORDING_GRACE
-    flags = {f.id: service.finding_flag(f.id) for f in check.findings}
+    flags = {f.id: f.flag for f in check.findings}
     return render_template(
         "inspections_check.html", check=check, may_record=may_record,
         officers=service.officers_for_check(check) if may_record else [],

@@ -453,3 +453,32 @@ def test_a_finding_about_an_officer_off_the_roster_counts_in_the_district_s_comp
     ng = next(row for row in body["items"] if row["key"] == "NG")
     assert ng["flags"]["open"] == 1 and ng["by_code"] == {"INSPECTION": 1} and ng["pending"] == 1
     assert ng["shifts"] == 2 and ng["compliance_rate"] == 1.0  # a pending flag is no verdict
+
+
+def test_listing_checks_costs_the_same_queries_with_one_finding_or_eight(client, auth, app, drawn):
+    from sqlalchemy import event
+
+    def statements_to_list() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        def listener(conn, cursor, statement, *rest):
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/api/v1/assignments", headers=auth("insp-dl")).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    check = own_check(client, auth)
+    record(client, auth, check["id"], photo=evidence_photo(seed=40), officer="HRB-NG-0001", result="violation",
+           items="D06")
+    with_one = statements_to_list()
+    for seed in range(41, 48):
+        assert record(client, auth, check["id"], photo=evidence_photo(seed=seed), officer="HRB-NG-0001",
+                      result="violation", items="D06").status_code == 201
+    listed = client.get("/api/v1/assignments", headers=auth("insp-dl")).get_json()["items"]
+    assert sum(len(a["findings"]) for a in listed) == 8 and all(f["flag"] for a in listed for f in a["findings"])
+    assert statements_to_list() == with_one
