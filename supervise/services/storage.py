@@ -70,30 +70,37 @@ class PendingOriginal:
         self._settling.start()
 
     def _put_in_place(self, data: bytes) -> int:
-        """Write the bytes to a temporary file and give it the name; the open file, for flushing."""
+        """Write the bytes to a temporary file and give it the name; the file under the name, open
+        for flushing."""
         temp = self.path.parent / f".tmp-{secrets.token_hex(8)}{self.path.suffix}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             _write_all(fd, data)
             os.fchmod(fd, 0o644)  # whatever the umask: other workers must read it
-            try:
-                os.link(temp, self.path)  # unlike a rename it refuses to replace: tells who created it
-                self.created = True
-            except FileExistsError:  # another request, or a crash's remains (see the class)
-                if _holds(self.path, data):
-                    os.close(fd)
-                    fd = os.open(self.path, os.O_RDONLY)
-                else:
-                    os.replace(temp, self.path)
-            except OSError:  # a file system without hard links
-                self.created = not self.path.exists()
-                os.replace(temp, self.path)
+            ours = self._name(temp, data)
         except BaseException:
             os.close(fd)
             raise
         finally:
             temp.unlink(missing_ok=True)
+        if not ours:  # the same bytes from another request: flush that file
+            os.close(fd)
+            fd = os.open(self.path, os.O_RDONLY)
         return fd
+
+    def _name(self, temp: Path, data: bytes) -> bool:
+        """Give the temporary file the name; False when the name already holds these bytes."""
+        try:
+            os.link(temp, self.path)  # unlike a rename it refuses to replace: tells who created it
+            self.created = True
+            return True
+        except FileExistsError:  # another request, or a crash's remains (see the class)
+            if _holds(self.path, data):
+                return False
+        except OSError:  # a file system without hard links
+            self.created = not self.path.exists()
+        os.replace(temp, self.path)
+        return True
 
     def _flush(self, fd: int, new_folders: list[Path]) -> None:
         """The file, then its folder entry (and those of new folders): on ext4 the first flush
