@@ -14,6 +14,7 @@ from supervise.api.common import (
     Instant,
     PageArgs,
     PhotoQuery,
+    RowId,
     created_once,
     current_actor,
     local_time,
@@ -35,7 +36,7 @@ class CheckinForm(Schema):
     class Meta:
         unknown = EXCLUDE  # phone apps add fields of their own; they must not break a sign-in
 
-    shift_id = fields.Integer(load_default=None, metadata={"description": "otherwise the shift is found "
+    shift_id = RowId(load_default=None, metadata={"description": "otherwise the shift is found "
                                                                           "from the capture time"})
     device_lat = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-90, 90))
     device_lon = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-180, 180))
@@ -125,7 +126,7 @@ CHECKIN_OUT = CheckinOut()
 
 class CheckinQuery(PageArgs):
     officer = fields.String(metadata={"description": "badge number"})
-    shift_id = fields.Integer()
+    shift_id = RowId()
     date = fields.Date(metadata={"description": "Shanghai calendar date of receipt"})
     district = fields.String()
 

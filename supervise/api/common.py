@@ -36,6 +36,15 @@ def bearer_token() -> str:
     return request.headers.get("Authorization", "").partition(" ")[2].strip()
 
 
+class RowId(fields.Integer):
+    """A row id sent as a filter or field: within the databases' 64-bit integers (beyond them it
+    names no row, and the driver would overflow), else 422 like any other invalid field."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=-(2**63), max=2**63 - 1,
+                                                 error="Not an id: beyond the 64-bit range."), **kwargs)
+
+
 class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))

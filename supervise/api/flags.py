@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from supervise.api.common import Instant, PageArgs, current_actor, local_time, paginate
+from supervise.api.common import Instant, PageArgs, RowId, current_actor, local_time, paginate
 from supervise.errors import Invalid
 from supervise.models import FLAG_STATUSES
 from supervise.services import flags as flag_service
@@ -68,7 +68,7 @@ class FlagQuery(PageArgs):
     officer = fields.String(metadata={"description": "badge number"})
     code = fields.String()
     status = fields.String(validate=validate.OneOf(FLAG_STATUSES))
-    shift_id = fields.Integer()
+    shift_id = RowId()
     from_ = Instant(data_key="from")
     to = Instant()
 

@@ -12,6 +12,7 @@ from supervise.api.common import (
     Instant,
     PageArgs,
     PhotoQuery,
+    RowId,
     created_once,
     current_actor,
     local_time,
@@ -141,7 +142,7 @@ class RoundListOut(RoundOut):
 
 
 class AssignmentQuery(PageArgs):
-    round_id = fields.Integer()
+    round_id = RowId()
     date = fields.Date()
 
 

@@ -3,6 +3,8 @@
 The world: districts DL and NG, each with a manager (mgr-dl, mgr-ng), an inspector (insp-dl) and
 officers (dl1, dl2, ng1, ng2); a city-wide manager (city) and an admin.
 """
+import io
+
 import pytest
 
 from tests.conftest import square
@@ -161,6 +163,24 @@ def test_an_id_beyond_64_bits_names_nothing(client, auth, world):
         response = client.get(path, headers=auth("admin"))
         assert response.status_code == 404, path
         assert response.get_json()["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("user, path", [
+    ("admin", "/api/v1/checkins?shift_id=-14490445337336026390777917603840"),
+    ("admin", "/api/v1/flags?shift_id=18446744073709551616"),
+    ("city", "/api/v1/assignments?round_id=99999999999999999999999"),
+])
+def test_an_id_filter_beyond_64_bits_is_refused_by_name(client, auth, world, user, path):
+    response = client.get(path, headers=auth(user))
+    assert response.status_code == 422, response.get_json()
+    field = path.split("?")[1].split("=")[0]
+    assert field in response.get_json()["error"]["details"]["fields"]
+
+
+def test_a_sign_in_naming_a_shift_beyond_64_bits_is_refused_by_name(client, auth, world):
+    response = client.post("/api/v1/checkins", headers=auth("dl1"), content_type="multipart/form-data",
+                           data={"shift_id": "18446744073709551616", "photo": (io.BytesIO(b"\xff\xd8"), "a.jpg")})
+    assert response.status_code == 422 and "shift_id" in response.get_json()["error"]["details"]["fields"]
 
 
 def test_a_page_number_beyond_reason_is_refused_by_name(client, auth, world):
