@@ -151,7 +151,9 @@ def _line_feature(track: service.ShiftTrack) -> dict:
     p = track.positions
     coords = [[round(x, 7), round(y, 7)] for x, y in zip(p.lon.tolist(), p.lat.tolist(), strict=True)]
     times = [iso_z(datetime.fromtimestamp(t, tz=track.shift.start.tzinfo)) for t in p.t.tolist()]
-    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+    # A LineString needs two positions (RFC 7946); with fewer the feature has no geometry.
+    geometry = {"type": "LineString", "coordinates": coords} if len(coords) >= 2 else None
+    return {"type": "Feature", "geometry": geometry,
             "properties": {"kind": "track", "officer": track.shift.officer.badge_no, "times": times,
                            "coordTimes": times}}
 

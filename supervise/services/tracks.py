@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy import bindparam, false, literal_column, null, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from supervise.errors import DomainError, Forbidden, Invalid, NotFound
+from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from supervise.extensions import db
 from supervise.geo.area import Area
 from supervise.models import Device, Shift, User
@@ -30,6 +30,7 @@ from supervise.services import lookup
 from supervise.services.access import Actor, require_district, require_officer_visible
 from supervise.services.areas import area_for_shift
 from supervise.services.regulation import regulation_in_force
+from supervise.timeutil import iso_z, local_iso
 from supervise.tracks.analysis import analyze_track
 from supervise.tracks.filtering import FilterParams, FixArrays, filter_arrays, fix_problem
 from supervise.tracks.model import Span, TrackAnalysis
@@ -84,8 +85,6 @@ class IngestResult:
 
     def as_dict(self) -> dict:
         """The 201 body clients read."""
-        from supervise.timeutil import iso_z
-
         return {"id": self.upload_id, "officer": self.officer,
                 "points": {"received": self.received, "accepted": self.accepted, "rejected": self.rejected,
                            "stored": self.stored, "flagged": self.flagged},
@@ -505,14 +504,18 @@ class ShiftTrack:
 
 
 def shift_track(actor: Actor, shift_id: int, as_of: datetime | None = None) -> ShiftTrack:
-    """The track of a shift for someone allowed to see the officer (403 otherwise)."""
+    """The track of a shift as of `as_of` (now) for someone allowed to see the officer (403
+    otherwise); a 409 SHIFT_NOT_STARTED before the shift's start, when there is nothing to show."""
     shift = lookup.shift_or_404(shift_id)
     try:
         require_officer_visible(actor, shift.officer_id, shift.officer.district_id)
     except Forbidden:
         raise Forbidden("You may not see another officer's track.") from None
     as_of = as_of or datetime.now(UTC)
-    end = min(shift.end, max(as_of, shift.start))
+    if as_of <= shift.start:
+        raise Conflict(f"Shift {shift.id} starts at {local_iso(shift.start)}; it has no track before then.",
+                       code="SHIFT_NOT_STARTED", details={"start": iso_z(shift.start), "as_of": iso_z(as_of)})
+    end = min(shift.end, as_of)
     positions = positions_between(shift.officer_id, shift.start.timestamp(), end.timestamp())
-    analysis = analyze_shift(shift, max(as_of, shift.start), positions=positions)
+    analysis = analyze_shift(shift, as_of, positions=positions)
     return ShiftTrack(shift, area_for_shift(shift), positions, analysis)

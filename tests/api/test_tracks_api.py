@@ -241,3 +241,31 @@ def test_the_svg_picture_of_a_track_is_served_to_its_officer(client, auth, patro
 def test_the_analysis_of_an_unknown_shift_is_404(client, auth, world):
     response = client.get("/api/v1/shifts/9999/analysis", headers=auth("admin"))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("view", ["analysis", "track.geojson", "track.svg"])
+def test_a_shift_that_has_not_started_has_no_track_yet_and_says_when_it_starts(client, auth, app, world, view):
+    from supervise.cli import SYSTEM
+    from supervise.services import reference
+
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+    with app.app_context():
+        shift_id = reference.create_shift(SYSTEM, officer="HRB-DL-0001", start=start, end=start + timedelta(hours=8),
+                                          kind="patrol", grid="DL-G1").id
+    response = client.get(f"/api/v1/shifts/{shift_id}/{view}", headers=auth("mgr-dl"))
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "SHIFT_NOT_STARTED" and error["details"]["start"] == start.isoformat().replace("+00:00", "Z")
+
+
+def test_a_shift_asked_about_before_its_start_has_no_track_either(client, auth, patrol):
+    before = datetime.fromtimestamp(patrol["start"] - 60, UTC).isoformat()
+    response = client.get(f"/api/v1/shifts/{patrol['id']}/analysis", headers=auth("dl1"), query_string={"as_of": before})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "SHIFT_NOT_STARTED"
+
+
+def test_a_track_of_one_fix_is_valid_geojson_without_a_line(client, auth, patrol):
+    post_file(client, auth("dl1"), gpx([(patrol["start"] + 60, LAT0, LON0)]))
+    features = client.get(f"/api/v1/shifts/{patrol['id']}/track.geojson", headers=auth("dl1")).get_json()["features"]
+    line = next(f for f in features if f["properties"]["kind"] == "track")
+    assert line["geometry"] is None and len(line["properties"]["times"]) == 1
