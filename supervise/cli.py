@@ -172,8 +172,9 @@ def _instant(value: str | None):
         return utcnow()
     try:
         return parse_instant(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant (e.g. 2026-11-26T09:00+08:00)") from None
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant in the years 1900–2999 "
+                                 f"(e.g. 2026-11-26T09:00+08:00): {exc}") from None
 
 
 @click.command("check")

@@ -13,13 +13,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Instants and days taken as input lie in these years: nothing the service records lies outside,
+# and near year 1 or 9999 the step between UTC and Shanghai time leaves the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+
+
 def parse_instant(text: str) -> datetime:
     """An ISO 8601 text as a UTC-aware instant; a time without offset is read as Asia/Shanghai.
 
-    Raises ValueError for anything that is not an ISO 8601 date-time.
+    Raises ValueError for anything that is not an ISO 8601 date-time in the years 1900–2999.
     """
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    return as_utc(value)
+    try:
+        instant = as_utc(value)
+    except OverflowError:
+        instant = None
+    if instant is None or not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise ValueError(f"{text!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return instant
+
+
+def is_supported_day(day: date) -> bool:
+    """Whether a calendar day taken as input lies in the years 1900–2999."""
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def as_utc(value: datetime) -> datetime:

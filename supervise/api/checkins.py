@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from webargs.flaskparser import abort
 
 from supervise.api.common import (
+    Day,
     Instant,
     PageArgs,
     PhotoQuery,
@@ -127,7 +128,7 @@ CHECKIN_OUT = CheckinOut()
 class CheckinQuery(PageArgs):
     officer = fields.String(metadata={"description": "badge number"})
     shift_id = RowId()
-    date = fields.Date(metadata={"description": "Shanghai calendar date of receipt"})
+    date = Day(metadata={"description": "Shanghai calendar date of receipt"})
     district = fields.String()
 
 

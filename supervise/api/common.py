@@ -11,7 +11,7 @@ from supervise.errors import Unauthorized
 from supervise.extensions import db
 from supervise.services.access import Actor
 from supervise.services.auth import actor_for_token
-from supervise.timeutil import iso_z, local_iso, parse_instant
+from supervise.timeutil import FIRST_DAY, LAST_DAY, iso_z, local_iso, parse_instant
 
 MAX_PER_PAGE = 500
 MAX_PAGE = 1_000_000  # keeps the row offset inside the databases' 64-bit integers
@@ -43,6 +43,15 @@ class RowId(fields.Integer):
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=-(2**63), max=2**63 - 1,
                                                  error="Not an id: beyond the 64-bit range."), **kwargs)
+
+
+class Day(fields.Date):
+    """A Shanghai calendar day (YYYY-MM-DD) in the years the service takes, else 422."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                                                 error="Not a day the service keeps: outside {min} … {max}."),
+                         **kwargs)
 
 
 class PageArgs(Schema):

@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from webargs.flaskparser import abort
 
 from supervise.api.common import (
+    Day,
     Instant,
     PageArgs,
     PhotoQuery,
@@ -35,7 +36,7 @@ MAX_ITEMS = 20
 
 
 class RoundIn(Schema):
-    date = fields.Date(required=True, metadata={"description": "the Shanghai calendar day of the checks"})
+    date = Day(required=True, metadata={"description": "the Shanghai calendar day of the checks"})
     kind = fields.String(load_default="cross_district", validate=validate.OneOf(INSPECTION_KINDS))
     inspectors_per_district = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100),
                                              metadata={"description": "drawn from each home district; "
@@ -143,7 +144,7 @@ class RoundListOut(RoundOut):
 
 class AssignmentQuery(PageArgs):
     round_id = RowId()
-    date = fields.Date()
+    date = Day()
 
 
 class FindingForm(Schema):

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from supervise.api.common import Instant, PageArgs, current_actor, local_time, paginate
+from supervise.api.common import Day, Instant, PageArgs, current_actor, local_time, paginate
 from supervise.models import SHIFT_KINDS, Shift, User
 from supervise.services import lookup, reference
 from supervise.services.access import require_officer_visible, scope_to_actor
@@ -52,7 +52,7 @@ class ShiftOut(Schema):
 
 class ShiftQuery(PageArgs):
     officer = fields.String(metadata={"description": "badge number"})
-    date = fields.Date(metadata={"description": "Shanghai calendar date the shift starts on"})
+    date = Day(metadata={"description": "Shanghai calendar date the shift starts on"})
     district = fields.String()
 
 

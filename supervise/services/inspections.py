@@ -41,7 +41,7 @@ from supervise.services.access import Actor, can_manage_district, require_role
 from supervise.services.areas import area_for_shift
 from supervise.services.checkins import CLOCK_SKEW, _photo_row, read_evidence
 from supervise.services.regulation import InForce, regulation_in_force
-from supervise.timeutil import SHANGHAI, local_day_bounds, utcnow
+from supervise.timeutil import SHANGHAI, is_supported_day, local_day_bounds, utcnow
 
 RECENT_ROUNDS = 4                       # pairings from this many earlier rounds are avoided
 RECORDING_GRACE = timedelta(hours=24)   # findings may still arrive this long after the round's day ends
@@ -73,6 +73,8 @@ def draw_inspection_round(actor: Actor, request: RoundRequest, *, now: datetime 
         raise Forbidden("Inspection rounds are drawn by city-wide managers: a district manager's district is "
                         "inspected in the round and must not learn its checks ahead.", code="CITY_WIDE_ONLY")
     now = now or utcnow()
+    if not is_supported_day(request.day):
+        raise Invalid(f"{request.day} is outside the years the service keeps (1900–2999).", code="DAY_OUT_OF_RANGE")
     day_start, day_end = local_day_bounds(request.day)
     if day_end <= now:
         raise Invalid(f"{request.day} has ended; draw rounds for today or a later day.", code="ROUND_DAY_PASSED")

@@ -11,7 +11,7 @@ from supervise.errors import DomainError, Forbidden
 from supervise.services.access import Actor
 from supervise.services.auth import actor_for
 from supervise.services.regulation import regulation_in_force
-from supervise.timeutil import SHANGHAI, as_utc_stored, local_today, utcnow
+from supervise.timeutil import SHANGHAI, as_utc_stored, is_supported_day, local_today, utcnow
 
 # Used only when the regulation in force does not name a code (e.g. an older flag's rule was removed).
 FALLBACK_TITLES = {
@@ -74,11 +74,13 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def parse_day(text: str | None) -> date | None:
-    """A YYYY-MM-DD form value as a date; None when empty or malformed (the filter is then dropped)."""
+    """A YYYY-MM-DD form value as a date; None when empty, malformed or beyond the years the service
+    takes (the filter is then dropped)."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and is_supported_day(day) else None
 
 
 def today() -> date:

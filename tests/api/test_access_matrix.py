@@ -191,3 +191,20 @@ def test_a_page_number_beyond_reason_is_refused_by_name(client, auth, world):
 def test_a_feature_collection_without_features_is_refused(client, auth, world):
     response = client.post("/api/v1/grids", headers=auth("admin"), json={"type": "FeatureCollection"})
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "GEOJSON_INVALID"
+
+
+@pytest.mark.parametrize("path, field", [
+    ("/api/v1/shifts?date=0001-01-01", "date"),
+    ("/api/v1/checkins?date=9999-12-31", "date"),
+    ("/api/v1/assignments?date=0001-01-01", "date"),
+    ("/api/v1/flags?from=9999-12-31T23:59:59Z", "from"),
+])
+def test_a_day_or_instant_at_the_ends_of_the_calendar_is_refused_by_name(client, auth, world, path, field):
+    response = client.get(path, headers=auth("admin"))
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["details"]["fields"]
+
+
+def test_an_as_of_at_the_end_of_the_calendar_is_refused(client, auth, world):
+    response = client.get("/api/v1/shifts/1/analysis?as_of=9999-12-31T23:59:59Z", headers=auth("admin"))
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "BAD_AS_OF"

@@ -482,3 +482,9 @@ def test_listing_checks_costs_the_same_queries_with_one_finding_or_eight(client,
     listed = client.get("/api/v1/assignments", headers=auth("insp-dl")).get_json()["items"]
     assert sum(len(a["findings"]) for a in listed) == 8 and all(f["flag"] for a in listed for f in a["findings"])
     assert statements_to_list() == with_one
+
+
+def test_the_command_refuses_a_day_at_the_end_of_the_calendar_by_name(app, runner, world):
+    result = runner.invoke(args=["draw-round", "--date", "9999-12-31"])
+    assert result.exit_code == 1 and "DAY_OUT_OF_RANGE" in result.output
+    assert count(app, InspectionRound) == 0

@@ -71,3 +71,9 @@ def test_the_city_sees_inspection_activity_and_a_district_manager_does_not(app, 
     client.get("/logout")
     log_in(client, "mgr-ng")
     assert "督察执行" not in text(client.get("/stats"))
+
+
+def test_days_at_the_ends_of_the_calendar_are_dropped_not_a_crash(client, world):
+    log_in(client, "mgr-dl")
+    assert client.get("/stats?from=0001-01-01&to=9999-12-31").status_code == 200
+    assert client.get("/flags?from=0001-01-01&to=9999-12-31").status_code == 200
