@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from supervise.errors import DomainError, error_body
 from supervise.extensions import csrf, db
+from supervise.services.lookup import MAX_ROW_ID
 
 log = logging.getLogger("supervise.api")
 
@@ -78,7 +79,7 @@ class RowIdConverter(IntegerConverter):
     """`<int:...>` in every URL (API and pages): a number beyond the databases' 64-bit ids names
     no row, so it is a 404 like any other unknown id instead of an overflow inside the driver."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ROW_ID, signed=False):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 

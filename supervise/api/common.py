@@ -11,6 +11,7 @@ from supervise.errors import Unauthorized
 from supervise.extensions import db
 from supervise.services.access import Actor
 from supervise.services.auth import actor_for_token
+from supervise.services.lookup import MAX_ROW_ID
 from supervise.timeutil import FIRST_DAY, LAST_DAY, iso_z, local_iso, parse_instant
 
 MAX_PER_PAGE = 500
@@ -41,7 +42,7 @@ class RowId(fields.Integer):
     names no row, and the driver would overflow), else 422 like any other invalid field."""
 
     def __init__(self, **kwargs):
-        super().__init__(validate=validate.Range(min=-(2**63), max=2**63 - 1,
+        super().__init__(validate=validate.Range(min=-MAX_ROW_ID - 1, max=MAX_ROW_ID,
                                                  error="Not an id: beyond the 64-bit range."), **kwargs)
 
 

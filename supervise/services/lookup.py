@@ -7,6 +7,9 @@ from supervise.errors import Invalid, NotFound
 from supervise.extensions import db
 from supervise.models import District, Grid, Post, Shift, Squad, User
 
+# The largest id the databases hold (64-bit signed integers); a number beyond it names no row.
+MAX_ROW_ID = 2**63 - 1
+
 
 def _named(model, column, value: str, what: str, code: str, field: str):
     found = db.session.scalar(select(model).where(column == value))

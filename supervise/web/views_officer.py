@@ -13,6 +13,7 @@ from supervise.models import Shift
 from supervise.services import checkins
 from supervise.services import flags as flag_service
 from supervise.services.checkins import DeviceFix
+from supervise.services.lookup import MAX_ROW_ID
 from supervise.timeutil import local_day_bounds, parse_instant, utcnow
 from supervise.web import bp
 from supervise.web.common import code_titles, current_actor, require_web_role, today
@@ -73,7 +74,7 @@ def _shift_id() -> int | None:
     text = request.form.get("shift_id", "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not text.isdigit() or int(text) > MAX_ROW_ID:
         raise Invalid("班次无效。 The shift is not valid.", code="SHIFT_INVALID")
     return int(text)
 

@@ -211,6 +211,16 @@ def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message_and_nothing_
     assert checkins_stored(app) == 0
 
 
+def test_a_shift_number_beyond_any_id_is_refused_with_a_clear_message(app, client, world):
+    log_in(client, "dl1")
+    token = token_from(client.get("/checkin").data)
+
+    response = post_selfie(client, selfie_now(), "18446744073709551616", token)
+
+    assert response.status_code == 422 and "班次无效" in text(response)
+    assert checkins_stored(app) == 0
+
+
 def test_a_sign_in_without_csrf_token_stores_nothing(app, client, world):
     shift_id = shift_starting_soon(app)
     log_in(client, "dl1")
