@@ -11,11 +11,10 @@ from supervise.errors import Unauthorized
 from supervise.extensions import db
 from supervise.services.access import Actor
 from supervise.services.auth import actor_for_token
-from supervise.services.lookup import MAX_ROW_ID
+from supervise.services.lookup import MAX_PAGE, MAX_ROW_ID
 from supervise.timeutil import FIRST_DAY, LAST_DAY, iso_z, local_iso, parse_instant
 
 MAX_PER_PAGE = 500
-MAX_PAGE = 1_000_000  # keeps the row offset inside the databases' 64-bit integers
 
 
 def current_actor() -> Actor:

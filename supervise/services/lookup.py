@@ -9,6 +9,8 @@ from supervise.models import District, Grid, Post, Shift, Squad, User
 
 # The largest id the databases hold (64-bit signed integers); a number beyond it names no row.
 MAX_ROW_ID = 2**63 - 1
+# The last page a list serves: keeps the row offset inside the databases' 64-bit integers.
+MAX_PAGE = 1_000_000
 
 
 def _named(model, column, value: str, what: str, code: str, field: str):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import g, render_template
+from flask import g, render_template, request
 
 from supervise.errors import DomainError, Forbidden
 from supervise.services.access import Actor
 from supervise.services.auth import actor_for
+from supervise.services.lookup import MAX_PAGE
 from supervise.services.regulation import regulation_in_force
 from supervise.timeutil import SHANGHAI, as_utc_stored, is_supported_day, local_today, utcnow
 
@@ -71,6 +72,12 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return as_utc_stored(value).astimezone(SHANGHAI).strftime(fmt)
+
+
+def page_number() -> int:
+    """The `page` of the request's query: a whole number from 1 to MAX_PAGE, else the nearest."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
 
 
 def parse_day(text: str | None) -> date | None:

@@ -16,7 +16,7 @@ from supervise.services.evidence_view import flag_evidence
 from supervise.services.regulation import regulation_in_force
 from supervise.timeutil import local_day_bounds
 from supervise.web import bp
-from supervise.web.common import code_titles, current_actor, parse_day, require_web_role
+from supervise.web.common import code_titles, current_actor, page_number, parse_day, require_web_role
 
 PER_PAGE = 50
 FILTER_KEYS = ("status", "code", "squad", "officer", "from", "to")
@@ -28,10 +28,9 @@ def flags():
     form = {key: request.args.get(key, "").strip() for key in FILTER_KEYS}
     if "status" not in request.args:
         form["status"] = "open"
-    page = request.args.get("page", 1, type=int) or 1
     status = 200
     try:
-        result = db.paginate(flag_service.flags_query(actor, _service_filters(form)), page=max(page, 1),
+        result = db.paginate(flag_service.flags_query(actor, _service_filters(form)), page=page_number(),
                              per_page=PER_PAGE, error_out=False)
     except DomainError as exc:
         flash(exc.message, "error")

@@ -18,7 +18,7 @@ from supervise.services.access import Actor, can_manage_district, can_see_office
 from supervise.services.regulation import regulation_in_force
 from supervise.timeutil import local_day_bounds, utcnow
 from supervise.web import bp
-from supervise.web.common import parse_day, require_web_role, today
+from supervise.web.common import page_number, parse_day, require_web_role, today
 
 RECENT_CHECKS = 100
 ROUNDS_PER_PAGE = 50
@@ -251,9 +251,8 @@ def _whole(text: str, low: int, high: int, code: str) -> int | None:
 
 def _rounds_page(actor: Actor, form: dict, *, errors: dict | None = None, unplaced: list | None = None,
                  status: int = 200):
-    page = request.args.get("page", 1, type=int) or 1
     result = db.paginate(service.rounds_query(actor).options(selectinload(InspectionRound.assignments)),
-                         page=max(page, 1), per_page=ROUNDS_PER_PAGE, error_out=False)
+                         page=page_number(), per_page=ROUNDS_PER_PAGE, error_out=False)
     return render_template("inspections_rounds.html", result=result, form=form, errors=errors or {},
                            unplaced=_unplaced(unplaced or []), kinds=INSPECTION_KINDS), status
 

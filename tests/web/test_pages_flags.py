@@ -266,3 +266,10 @@ def test_a_track_flag_shows_the_track_picture_to_its_district_only(app, client, 
     client.post("/logout", data={"csrf_token": token_from(page.encode())})
     log_in(client, "mgr-ng")
     assert client.get(f"/shifts/{shift_id}/track.svg").status_code == 403
+
+
+def test_a_page_number_beyond_reason_shows_an_empty_page_not_a_crash(client, world):
+    log_in(client, "city")
+    for path in ("/flags?page=99999999999999999999999", "/inspections/rounds?page=99999999999999999999999",
+                 "/flags?page=-5"):
+        assert client.get(path).status_code == 200, path
