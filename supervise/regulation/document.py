@@ -208,13 +208,50 @@ def parse_regulation(text: str) -> Regulation:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise RegulationInvalid([{"path": "", "line": line, "message": f"Not valid YAML: {exc}"}]) from exc
+    except ValueError as exc:  # a tagged value YAML cannot build, such as the date 2026-13-01
+        raise RegulationInvalid([{"path": "", "line": None, "message": f"Not a valid value: {exc}."}]) from exc
+    except RecursionError as exc:
+        raise RegulationInvalid([{"path": "", "line": None, "message": "The document is nested too deeply."}]) from exc
     if not isinstance(raw, dict):
         raise RegulationInvalid([{"path": "", "line": 1, "message": "The document must be a mapping."}])
+    problem = _expanded_problem(raw)
+    if problem is not None:
+        raise RegulationInvalid([{"path": "", "line": None, "message": problem}])
     try:
         data = RegulationSchema().load(raw)
     except ValidationError as exc:
         raise RegulationInvalid(_located(text, exc.messages)) from exc
     return _build(text, raw, data)
+
+
+# More values than any regulation needs once YAML aliases are expanded (the default has ~300).
+MAX_EXPANDED_VALUES = 100_000
+
+
+def _expanded_problem(raw: Any) -> str | None:
+    """Why the document cannot be read as a tree: a container that holds itself, or more values
+    than MAX_EXPANDED_VALUES once its aliases are expanded (a "billion laughs"). Walked without
+    recursion, each shared container once."""
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(raw, False)]
+    while stack:
+        value, leaving = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        children = list(value.values() if isinstance(value, dict) else value)
+        key = id(value)
+        if leaving:
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[key] > MAX_EXPANDED_VALUES:
+                return f"The document has more than {MAX_EXPANDED_VALUES} values once its aliases are expanded."
+        elif key in entered and key not in sizes:
+            return "The document contains itself (a YAML alias inside its own anchor)."
+        elif key not in entered:
+            entered.add(key)
+            stack.append((value, True))
+            stack.extend((child, False) for child in children)
+    return None
 
 
 def _located(text: str, messages: Any) -> list[dict[str, Any]]:
@@ -229,7 +266,7 @@ def key_lines(text: str) -> dict[str, int]:
     """Map each dotted key path of a YAML document (sequence items by index) to its 1-based line."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return {}
     out: dict[str, int] = {}
     if root is not None:

@@ -227,6 +227,28 @@ def test_a_document_that_is_not_a_mapping_is_refused():
     assert _errors("- just\n- a list\n")[0]["message"] == "The document must be a mapping."
 
 
+@pytest.mark.parametrize("text, says", [
+    ("version_label: 2026-13-01\n", "Not a valid value: month must be in 1..12"),
+    ("version_label: !!float x\n", "Not a valid value"),
+    ("version_label: " + "[" * 100_000, "nested too deeply"),
+    ("version_label: x\nrules: &r {LATE: *r}\n", "contains itself"),
+    ("a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9)),
+     "more than 100000 values"),
+])
+def test_a_hostile_or_impossible_document_is_refused_with_a_reason_not_a_crash(text, says):
+    assert says in _errors(text)[0]["message"]
+
+
+def test_an_anchor_used_twice_without_containing_itself_is_an_ordinary_document():
+    shared = _doc(rules="  LATE: &strict {params: {grace_min: 0}}",
+                  extra="periods:\n  - {name: {zh: 冬, en: winter}, from: 2025-02-01, to: 2025-02-15, districts: all,\n"
+                        "     rules: {LATE: *strict}}")
+    regulation = parse_regulation(shared)
+    assert regulation.values_for(WINTER_GAMES_DAY, "NG")["LATE"].params["grace_min"] == 0
+    assert regulation.values_for(ORDINARY_DAY, "NG")["LATE"].params["grace_min"] == 0
+
+
 def test_the_error_message_of_an_invalid_document_is_readable():
     with pytest.raises(RegulationInvalid, match=r"rules.IDLE.params.radius_m \(line 5\)"):
         parse_regulation(_doc(rules="  IDLE:\n    params:\n      radius_m: -1"))
