@@ -17,6 +17,9 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 from supervise.geo.distance import LocalProjection
 
 _POLYGON_TYPES = ("Polygon", "MultiPolygon")
+# Wider than any district of Harbin (the whole municipality spans ~5° by ~4°): a polygon beyond this
+# has a ring crossing the antimeridian or positions from far away, and no local projection fits it.
+MAX_SPAN_DEG = 10.0
 _NUMPY_EDGES_MAX = 64  # beyond this shapely's distance beats a points x edges matrix
 
 
@@ -103,6 +106,11 @@ def validate_polygon_geojson(geometry: Any) -> list[str]:
         return [str(exc)]
     if not shapely.is_valid(geom):
         problems.append(f"polygon is not valid: {shapely.is_valid_reason(geom)}")
+    min_lon, min_lat, max_lon, max_lat = geom.bounds
+    if max_lon - min_lon > MAX_SPAN_DEG or max_lat - min_lat > MAX_SPAN_DEG:
+        problems.append(f"polygon spans {max_lon - min_lon:.1f}° of longitude and {max_lat - min_lat:.1f}° of "
+                        f"latitude, more than the {MAX_SPAN_DEG:.0f}° any patrol area needs (a ring across the "
+                        "180th meridian, or positions from far away?)")
     return problems
 
 

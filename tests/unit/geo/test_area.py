@@ -121,3 +121,14 @@ def test_fast_edge_distances_agree_with_shapely_for_an_irregular_grid():
     px, py = area.projection.to_xy(lats, lons)
     expected = shapely.distance(area.geometry_xy, shapely.points(px, py))
     assert np.allclose(area.distances_m(lats, lons), expected, atol=1e-6)
+
+
+def test_a_ring_across_the_180th_meridian_is_refused_as_far_too_wide():
+    geom = {"type": "Polygon", "coordinates": [[[179.9, 45.0], [-179.9, 45.0], [-179.9, 46.0], [179.9, 45.0]]]}
+    problems = validate_polygon_geojson(geom)
+    assert any("spans 359.8° of longitude" in p for p in problems)
+
+
+def test_a_district_sized_polygon_is_not_too_wide():
+    geom = {"type": "Polygon", "coordinates": [[[126.0, 45.0], [128.0, 45.0], [128.0, 46.5], [126.0, 45.0]]]}
+    assert validate_polygon_geojson(geom) == []
