@@ -72,7 +72,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from supervise.api import init_api
+    from supervise.input_guard import init_input_guard
     from supervise.web import bp as web_bp
 
+    init_input_guard(app)
     init_api(app)
     app.register_blueprint(web_bp)

@@ -76,7 +76,7 @@ def unexpected_error_response(error: Exception):
 
 
 class RowIdConverter(IntegerConverter):
-    """`<int:...>` in every URL (API and pages): a number beyond the databases' 64-bit ids names
+    """`<int:...>` in every URL (API and pages): a number beyond the databases' ids (MAX_ROW_ID) names
     no row, so it is a 404 like any other unknown id instead of an overflow inside the driver."""
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ROW_ID, signed=False):

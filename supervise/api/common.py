@@ -37,12 +37,12 @@ def bearer_token() -> str:
 
 
 class RowId(fields.Integer):
-    """A row id sent as a filter or field: within the databases' 64-bit integers (beyond them it
+    """A row id sent as a filter or field: within the databases' id range (MAX_ROW_ID; beyond it
     names no row, and the driver would overflow), else 422 like any other invalid field."""
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=-MAX_ROW_ID - 1, max=MAX_ROW_ID,
-                                                 error="Not an id: beyond the 64-bit range."), **kwargs)
+                                                 error="Not an id: outside {min} … {max}."), **kwargs)
 
 
 class Day(fields.Date):

@@ -7,8 +7,9 @@ from supervise.errors import Invalid, NotFound
 from supervise.extensions import db
 from supervise.models import District, Grid, Post, Shift, Squad, User
 
-# The largest id the databases hold (64-bit signed integers); a number beyond it names no row.
-MAX_ROW_ID = 2**63 - 1
+# The largest id both databases hold: ids are INTEGER columns, 32-bit on PostgreSQL (64-bit on
+# SQLite); a number beyond it names no row, and the driver would refuse it with an overflow.
+MAX_ROW_ID = 2**31 - 1
 # The last page a list serves: keeps the row offset inside the databases' 64-bit integers.
 MAX_PAGE = 1_000_000
 

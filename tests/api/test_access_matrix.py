@@ -157,9 +157,10 @@ def test_a_path_that_names_nothing_is_404_and_a_body_that_names_nothing_is_422(c
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "UNKNOWN_GRID"
 
 
-def test_an_id_beyond_64_bits_names_nothing(client, auth, world):
+def test_an_id_beyond_what_the_databases_hold_names_nothing(client, auth, world):
     for path in ("/api/v1/flags/43665297692127268668702720", "/api/v1/assignments/99999999999999999999999",
-                 "/api/v1/checkins/18446744073709551616"):
+                 "/api/v1/checkins/18446744073709551616", "/api/v1/flags/2147483648",
+                 "/api/v1/shifts/9223372036854775806/analysis"):
         response = client.get(path, headers=auth("admin"))
         assert response.status_code == 404, path
         assert response.get_json()["error"]["code"] == "NOT_FOUND"
@@ -168,6 +169,7 @@ def test_an_id_beyond_64_bits_names_nothing(client, auth, world):
 @pytest.mark.parametrize("user, path", [
     ("admin", "/api/v1/checkins?shift_id=-14490445337336026390777917603840"),
     ("admin", "/api/v1/flags?shift_id=18446744073709551616"),
+    ("admin", "/api/v1/flags?shift_id=2147483648"),
     ("city", "/api/v1/assignments?round_id=99999999999999999999999"),
 ])
 def test_an_id_filter_beyond_64_bits_is_refused_by_name(client, auth, world, user, path):
