@@ -73,16 +73,12 @@ def _import_rows(text: str, required: tuple[str, ...], store: Callable[[dict], N
         rows += 1
         line = f"line {reader.line_num}"
         clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        savepoint = db.session.begin_nested()
-        try:
-            store(clean)
-            savepoint.commit()
-        except DomainError as exc:
-            savepoint.rollback()
-            errors[line] = f"{exc.code}: {exc.message}"
-        except (KeyError, ValueError) as exc:
-            savepoint.rollback()
-            errors[line] = f"ROW_INVALID: {exc}"
+        if any("\x00" in value for value in clean.values()):  # PostgreSQL text cannot hold it
+            errors[line] = "NUL_CHARACTER: a value holds a NUL character."
+        else:
+            problem = _stored_or_problem(store, clean)
+            if problem:
+                errors[line] = problem
         if progress:
             progress(1)
     if errors:
@@ -92,6 +88,21 @@ def _import_rows(text: str, required: tuple[str, ...], store: Callable[[dict], N
     if rows == 0:
         raise Invalid("The file has a header but no rows.", code="CSV_EMPTY")
     db.session.commit()
+
+
+def _stored_or_problem(store: Callable[[dict], None], row: dict) -> str | None:
+    """Store one row inside a savepoint; what was wrong with it, or None."""
+    savepoint = db.session.begin_nested()
+    try:
+        store(row)
+        savepoint.commit()
+    except DomainError as exc:
+        savepoint.rollback()
+        return f"{exc.code}: {exc.message}"
+    except (KeyError, ValueError) as exc:
+        savepoint.rollback()
+        return f"ROW_INVALID: {exc}"
+    return None
 
 
 def _require(row: dict, columns: tuple[str, ...]) -> None:

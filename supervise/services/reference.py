@@ -118,6 +118,8 @@ def _prepare_grid(actor: Actor, number: int, feature, datum: str, problems: dict
     elif not _may_manage(actor, district.id):
         raise Forbidden(f"Feature {number} is in district {district_code}, which you are not responsible for.",
                         details={"feature": number, "district": district_code})
+    if any(isinstance(value, str) and "\x00" in value for value in props.values()):
+        errors.append("a property holds a NUL character")  # PostgreSQL text cannot hold it
     level = props.get("level")
     if level is not None and level not in GRID_LEVELS:
         errors.append(f"properties.level must be one of {', '.join(GRID_LEVELS)}")

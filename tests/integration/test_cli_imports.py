@@ -318,3 +318,29 @@ def test_create_user_with_an_unknown_district_is_refused(app, runner):
     assert result.exit_code == 1
     assert "UNKNOWN_DISTRICT" in result.stderr
     assert count(app, District) == 0 and count(app, User) == 0
+
+
+def test_a_roster_row_with_a_nul_character_is_named_and_nothing_is_stored(app, runner, tmp_path, world):
+    users_before = count(app, User)
+    path = write(tmp_path, "roster.csv", OFFICER_HEADER
+                 + "HRB-DL-0101,王丽,DL,,dl0101,secret-pass-1,officer\n"
+                 + "HRB-DL-0102,李\x00静,DL,,dl0102,secret-pass-2,officer\n")
+
+    result = runner.invoke(args=["import-officers", str(path)])
+
+    assert result.exit_code == 1
+    assert "line 3" in result.stderr and "NUL_CHARACTER" in result.stderr and "line 2" not in result.stderr
+    assert count(app, User) == users_before
+
+
+def test_a_grid_whose_code_or_name_holds_a_nul_character_is_named_and_nothing_is_stored(
+        app, runner, tmp_path, dl_district):
+    good = polygon_feature("DL-GOOD", "DL", WGS84_RING)
+    odd = polygon_feature("DL-ODD", "DL", WGS84_RING, name="中央\x00大街")
+    path = write_json(tmp_path, "nul.geojson", {"type": "FeatureCollection", "features": [good, odd]})
+
+    result = runner.invoke(args=["import-grids", str(path), "--datum", "gcj02"])
+
+    assert result.exit_code != 0
+    assert "feature 2 (DL-ODD)" in result.stderr and "NUL character" in result.stderr
+    assert count(app, Grid) == 0
