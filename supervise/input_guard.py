@@ -7,6 +7,8 @@ File contents are the parsers' business (a track file or photo with NUL bytes is
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask, request
 
 from supervise.errors import Invalid
@@ -24,13 +26,14 @@ def refuse_nul_characters() -> None:
                       code="NUL_CHARACTER")
 
 
+def holds_nul(texts: Iterable) -> bool:
+    """Whether any of these values is text with a NUL character (values that are not text are not)."""
+    return any(isinstance(text, str) and NUL in text for text in texts)
+
+
 def _has_nul(fields) -> bool:
-    # werkzeug names a part whose name it cannot read None; such a part is no one's field.
-    return any(_text_has_nul(key) or any(_text_has_nul(value) for value in fields.getlist(key)) for key in fields)
-
-
-def _text_has_nul(text) -> bool:
-    return isinstance(text, str) and NUL in text
+    # werkzeug names a part whose name it cannot read None; holds_nul passes it over.
+    return holds_nul(fields) or any(holds_nul(fields.getlist(key)) for key in fields)
 
 
 def _json_has_nul(body: bytes) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from supervise.errors import Unauthorized
 from supervise.extensions import db
+from supervise.services import idempotency
 from supervise.services.access import Actor
 from supervise.services.auth import actor_for_token
 from supervise.services.lookup import MAX_PAGE, MAX_ROW_ID
@@ -112,8 +113,6 @@ def created_once(actor_id: int, endpoint: str, work: Callable[[], tuple[int, dic
                  files: list[tuple[str, bytes]], location: str):
     """Run `work` under the request's `Idempotency-Key` (if any) and answer its JSON with a Location
     (`location` formatted with the body's id); a replayed answer says so in Idempotent-Replayed."""
-    from supervise.services import idempotency
-
     key = request.headers.get("Idempotency-Key")
     request_sha = idempotency.fingerprint(
         endpoint, form={k: ",".join(request.form.getlist(k)) for k in request.form},

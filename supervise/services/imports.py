@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from supervise.errors import DomainError, Invalid
 from supervise.extensions import db
+from supervise.input_guard import holds_nul
 from supervise.services.access import Actor
 from supervise.services.reference import create_officer, create_shift
 from supervise.timeutil import parse_instant
@@ -73,7 +74,7 @@ def _import_rows(text: str, required: tuple[str, ...], store: Callable[[dict], N
         rows += 1
         line = f"line {reader.line_num}"
         clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        if any("\x00" in value for value in clean.values()):  # PostgreSQL text cannot hold it
+        if holds_nul(clean.values()):
             errors[line] = "NUL_CHARACTER: a value holds a NUL character."
         else:
             problem = _stored_or_problem(store, clean)

@@ -15,6 +15,7 @@ from supervise.errors import Conflict, Forbidden, Invalid
 from supervise.extensions import db
 from supervise.geo.area import Area, validate_polygon_geojson
 from supervise.geo.datum import to_wgs84
+from supervise.input_guard import holds_nul
 from supervise.models import (
     GRID_LEVELS,
     ROLES,
@@ -118,8 +119,8 @@ def _prepare_grid(actor: Actor, number: int, feature, datum: str, problems: dict
     elif not _may_manage(actor, district.id):
         raise Forbidden(f"Feature {number} is in district {district_code}, which you are not responsible for.",
                         details={"feature": number, "district": district_code})
-    if any(isinstance(value, str) and "\x00" in value for value in props.values()):
-        errors.append("a property holds a NUL character")  # PostgreSQL text cannot hold it
+    if holds_nul(props.values()):
+        errors.append("a property holds a NUL character")
     level = props.get("level")
     if level is not None and level not in GRID_LEVELS:
         errors.append(f"properties.level must be one of {', '.join(GRID_LEVELS)}")
