@@ -110,9 +110,14 @@ class CheckinOut(Schema):
     distance_to_grid_m = fields.Float(attribute="distance_to_area_m", allow_none=True)
     timeliness = fields.String(metadata={"description": "on_time | late | outside_window"})
     flags = fields.List(fields.String())
+    repeated = fields.Boolean(metadata={"description": "true when this photo had already been signed in by you for "
+                                                       "this shift: the answer is that sign-in, nothing new was "
+                                                       "stored"})
     message = fields.String(metadata={"description": "for the officer: what was found, what to do"})
     evidence_problem = fields.String(allow_none=True)
-    reused_checkin_id = fields.Integer(allow_none=True)
+    reused_checkin_id = fields.Function(lambda s: s.visible_reused_checkin_id, allow_none=True,
+                                        metadata={"description": "the earlier sign-in this photo repeats (not shown to "
+                                                                 "an officer when it is another officer's)"})
     reuse_kind = fields.String(allow_none=True, metadata={"description": "sha256 | phash"})
     reuse_distance = fields.Integer(allow_none=True)
     camera = fields.String(allow_none=True)
@@ -140,15 +145,19 @@ class Checkins(MethodView):
         """Sign-ins you may see (yours; your district's; all for city-wide managers), newest first."""
         query = checkins.list_checkins(current_actor(), officer=args.get("officer"), shift_id=args.get("shift_id"),
                                        day=args.get("date"), district=args.get("district"))
-        return paginate(query, args, lambda c: CHECKIN_OUT.dump(SignIn(c, checkins.flag_codes(c.id))))
+        actor = current_actor()
+        return paginate(query, args, lambda c: CHECKIN_OUT.dump(SignIn(c, checkins.flag_codes(c.id),
+                                                                       viewer_id=actor.id)))
 
     @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": CheckinUpload}}})
     @blp.response(201, CheckinOut)
+    @blp.alt_response(200, schema=CheckinOut, description="the same photo was already signed in by you for this "
+                                                          "shift (a retry): that sign-in, `repeated: true`")
     @blp.alt_response(409, description="NO_SHIFT, IDEMPOTENCY_KEY_REUSED")
     @blp.alt_response(413, description="the upload is larger than MAX_UPLOAD_MB")
     @blp.alt_response(415, description="PHOTO_NOT_IMAGE, PHOTO_UNSUPPORTED_FORMAT")
     @blp.alt_response(422, description="PHOTO_MISSING, PHOTO_EMPTY, PHOTO_TRUNCATED, PHOTO_CORRUPT, "
-                                       "PHOTO_TOO_LARGE_PIXELS, PHOTO_FROM_THE_FUTURE")
+                                       "PHOTO_TOO_LARGE_PIXELS")
     def post(self):
         """Sign in with a selfie (multipart: `photo` plus optional shift_id and the phone's own fix).
 
@@ -167,7 +176,7 @@ class Checkins(MethodView):
 
         def work() -> tuple[int, dict]:
             signed = checkins.record_checkin(actor, data, shift_id=form["shift_id"], device=device)
-            return 201, CHECKIN_OUT.dump(signed)
+            return (200 if signed.repeated else 201), CHECKIN_OUT.dump(signed)
 
         return created_once(actor.id, ENDPOINT, work, files=[("photo", data)], location="/api/v1/checkins/{id}")
 

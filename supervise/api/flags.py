@@ -38,6 +38,10 @@ class FlagOut(Schema):
     code = fields.String()
     status = fields.String()
     severity = fields.String()
+    needs_review = fields.Boolean(metadata={"description": "the evidence is thin (few fixes, a margin inside the "
+                                                           "noise, an unverified finding): raised for a person to "
+                                                           "decide, not as a plain violation; the reasons are in "
+                                                           "evidence.review"})
     officer = fields.Function(lambda f: f.officer.badge_no)
     officer_name = fields.Function(lambda f: f.officer.name)
     district = fields.Function(lambda f: f.officer.district.code if f.officer.district else None)
@@ -68,6 +72,8 @@ class FlagQuery(PageArgs):
     officer = fields.String(metadata={"description": "badge number"})
     code = fields.String()
     status = fields.String(validate=validate.OneOf(FLAG_STATUSES))
+    needs_review = fields.Boolean(metadata={"description": "only flags raised for review (true) or only plain "
+                                                           "ones (false)"})
     shift_id = RowId()
     from_ = Instant(data_key="from")
     to = Instant()

@@ -20,9 +20,25 @@ Rules, when both an EXIF time and a GPS time exist (``diff = GPS - EXIF``):
   an hour, so that zones like +05:30 count; +05:45 and other odd clocks go to
   review, the safe side.
 - Otherwise the clocks disagree for no zone reason (a camera clock set wrong, an
-  edited file): the EXIF-derived time is kept, ``conflict_s`` is set to ``diff``
-  and a person has to review it. The Nikon P6000 fixtures are such a case: GPS
-  is 21.97 h after the naive EXIF time, a zone no place has.
+  edited file): ``conflict_s`` is set to ``diff`` and a person has to review it.
+  Without the receipt time the EXIF-derived time is kept. The Nikon P6000 fixtures
+  are such a case: GPS is 21.97 h after the naive EXIF time, a zone no place has.
+
+With the time the photo was received (``received_at``; what a sign-in always has),
+a clock that is wrong is not allowed to decide against the officer (DOMAIN.md,
+"Judging fairly"):
+
+- A capture time can never be after the receipt (beyond ``CLOCK_SKEW``): such a
+  clock is impossible.
+- When the clocks disagree for no zone reason and the GPS time is possible, the
+  GPS time decides: it comes from the satellites, the camera clock from whoever set
+  it. When the camera clock is possible too, the disagreement is kept
+  (``conflict_s``) for a person to review; when it is impossible, there is no
+  question left (a phone 8 h ahead with a right GPS time signs in on time).
+- When only an impossible clock is left (a camera clock ahead and no usable GPS
+  time), the receipt time stands in (source ``received``), the note says why, and
+  ``conflict_s`` holds how far the camera clock was ahead: kept for review, never
+  refused.
 """
 
 from __future__ import annotations
@@ -33,6 +49,8 @@ from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AGREEMENT_S = 120.0
+# A phone clock a little ahead of the server is normal; beyond this a capture time is impossible.
+CLOCK_SKEW = timedelta(minutes=2)
 ZONE_STEP_S = 1800
 _MIN_ZONE_S = -12 * 3600
 _MAX_ZONE_S = 14 * 3600
@@ -53,20 +71,35 @@ def resolve_capture_time(
     offset: timedelta | None,
     gps_utc: datetime | None,
     assumed_zone: ZoneInfo = SHANGHAI,
+    received_at: datetime | None = None,
 ) -> CaptureTime:
     """Pick the capture instant from EXIF local time (+offset) and GPS UTC time.
 
-    ``local`` is DateTimeOriginal as written (naive); ``gps_utc`` is aware.
-    Never raises; see the module docstring for the rules.
+    ``local`` is DateTimeOriginal as written (naive); ``gps_utc`` and
+    ``received_at`` are aware. Never raises; see the module docstring for the rules.
     """
     if local is None:
         if gps_utc is None:
             return CaptureTime(None, None, "no capture time in the photo")
-        return CaptureTime(gps_utc, "exif_gps", "no DateTimeOriginal; GPS time (UTC) used")
-    exif_time = _exif_instant(local, offset, assumed_zone)
-    if gps_utc is None:
-        return exif_time
-    return _reconcile(local, offset, exif_time, gps_utc, assumed_zone)
+        decided = CaptureTime(gps_utc, "exif_gps", "no DateTimeOriginal; GPS time (UTC) used")
+    else:
+        exif_time = _exif_instant(local, offset, assumed_zone)
+        decided = exif_time if gps_utc is None else _reconcile(local, offset, exif_time, gps_utc, assumed_zone,
+                                                               received_at)
+    if received_at is None or decided.captured_at is None or _possible(decided.captured_at, received_at):
+        return decided
+    return _by_receipt(decided, received_at)
+
+
+def _possible(at: datetime, received_at: datetime | None) -> bool:
+    return received_at is None or at <= received_at + CLOCK_SKEW
+
+
+def _by_receipt(decided: CaptureTime, received_at: datetime) -> CaptureTime:
+    ahead = (decided.captured_at - received_at).total_seconds()
+    note = (f"the photo's clock ({decided.source}) says {_format_hours_exact(ahead)} after the photo was received: "
+            "impossible, so the receipt time is used; needs review")
+    return CaptureTime(received_at, "received", _join(decided.note, note), ahead)
 
 
 def _exif_instant(local: datetime, offset: timedelta | None, zone: ZoneInfo) -> CaptureTime:
@@ -77,7 +110,8 @@ def _exif_instant(local: datetime, offset: timedelta | None, zone: ZoneInfo) -> 
 
 
 def _reconcile(
-    local: datetime, offset: timedelta | None, exif_time: CaptureTime, gps_utc: datetime, zone: ZoneInfo
+    local: datetime, offset: timedelta | None, exif_time: CaptureTime, gps_utc: datetime, zone: ZoneInfo,
+    received_at: datetime | None = None,
 ) -> CaptureTime:
     assert exif_time.captured_at is not None
     diff = (gps_utc - exif_time.captured_at).total_seconds()
@@ -86,13 +120,21 @@ def _reconcile(
             return exif_time
         return CaptureTime(gps_utc, "exif_gps", f"no offset tag; GPS time used (agrees with {zone.key})")
     camera_zone = implied_zone_s(local, gps_utc)
-    if camera_zone is not None:
+    if camera_zone is not None and _possible(gps_utc, received_at):
         stated = _format_zone(offset.total_seconds()) if offset is not None else zone.key
         note = (
             f"EXIF clock {_format_hours(diff)} off GPS time: camera set to {_format_zone(camera_zone)}, "
             f"not {stated}; GPS time used"
         )
         return CaptureTime(gps_utc, "exif_gps", note)
+    if received_at is not None and _possible(gps_utc, received_at):
+        if not _possible(exif_time.captured_at, received_at):
+            note = (f"EXIF clock {_format_hours_exact(diff)} ahead of GPS time and after the photo was received: "
+                    "impossible, so GPS time is used")
+            return CaptureTime(gps_utc, "exif_gps", _join(exif_time.note, note))
+        note = (f"EXIF time and GPS time differ by {diff:+.0f} s, not a time-zone difference; "
+                "GPS time used, needs review")
+        return CaptureTime(gps_utc, "exif_gps", _join(exif_time.note, note), diff)
     note = (
         f"EXIF time and GPS time differ by {diff:+.0f} s, not a time-zone difference; "
         f"EXIF time kept, needs review"
@@ -117,6 +159,11 @@ def _format_zone(seconds: float) -> str:
 
 def _format_hours(diff_s: float) -> str:
     return f"{round(abs(diff_s) / ZONE_STEP_S) * ZONE_STEP_S / 3600:g} h"
+
+
+def _format_hours_exact(seconds: float) -> str:
+    minutes = round(abs(seconds) / 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 def _join(first: str | None, second: str) -> str:

@@ -43,8 +43,10 @@ class PhotoEvidence:
     exif_problems: tuple[str, ...] = field(default_factory=tuple)
 
 
-def read_photo(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> PhotoEvidence:
-    """Check, hash and read a JPEG or HEIC photo.
+def read_photo(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS,
+               received_at: datetime | None = None) -> PhotoEvidence:
+    """Check, hash and read a JPEG or HEIC photo; with `received_at`, no capture time after it
+    (see `resolve_capture_time`).
 
     Raises PhotoRejected (empty, not an image, unsupported format, truncated,
     corrupt, too many pixels). A sound photo without usable GPS or time is
@@ -56,7 +58,8 @@ def read_photo(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> PhotoEvi
     width, height = image.size
     exif = read_exif(data, image)
     phash = perceptual_hash(decode_grey(image, data, fmt))
-    when = resolve_capture_time(exif.datetime_original, exif.offset, exif.gps_datetime_utc)
+    when = resolve_capture_time(exif.datetime_original, exif.offset, exif.gps_datetime_utc,
+                                received_at=received_at)
     return PhotoEvidence(
         format=fmt,
         width=width,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervise.extensions import db
@@ -55,6 +55,9 @@ class Flag(db.Model):
     summary_en: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    # the evidence is too thin for a plain violation (few fixes, a margin inside the noise, an
+    # unverified finding): a person decides; the reasons are in evidence["review"]
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     officer: Mapped[User] = relationship()

@@ -137,6 +137,8 @@ class Regulation:
             off_post_buffer_m=v["OFF_POST"].params["buffer_m"],
             gap_max_s=v["TRACK_GAP"].params["max_gap_min"] * 60,
             max_speed_kmh=v["LOCATION_SPOOF"].params["max_speed_kmh"],
+            teleport_settle_s=v["LOCATION_SPOOF"].params["settle_min"] * 60,
+            teleport_min_fixes=int(v["LOCATION_SPOOF"].params["settle_fixes"]),
         )
 
 

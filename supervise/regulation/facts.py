@@ -69,3 +69,6 @@ class InspectionFact:
     recorded_at: datetime
     captured_at: datetime | None             # the photo's capture time, when it has one
     distance_to_grid_m: float | None = None  # where the photo was taken, against the officer's grid
+    shift_start: datetime | None = None      # the officer's shift the finding falls in (or nearest), if any
+    shift_end: datetime | None = None
+    photo_accuracy_m: float | None = None    # the photo's reported GPS error

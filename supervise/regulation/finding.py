@@ -26,14 +26,25 @@ class Finding:
     summary_zh: str
     summary_en: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    review: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        """True when the evidence is too thin for a plain violation: a person decides."""
+        return bool(self.review)
 
 
 def make_finding(
-    config: RuleConfig, key: str, span: tuple[datetime, datetime], zh: str, en: str, evidence: dict
+    config: RuleConfig, key: str, span: tuple[datetime, datetime], zh: str, en: str, evidence: dict,
+    review: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
 ) -> Finding:
-    """A Finding of `config`'s rule, with the clause, severity and thresholds in force."""
+    """A Finding of `config`'s rule, with the clause, severity and thresholds in force; `review`
+    lists (zh, en) reasons why the evidence is thin (then it is raised for review only)."""
     evidence = {**evidence, "params": dict(config.params), "source": config.source}
-    return Finding(config.code, config.clause, config.severity, key, span[0], span[1], zh, en, evidence)
+    if review:
+        evidence["review"] = [{"zh": zh_, "en": en_} for zh_, en_ in review]
+    return Finding(config.code, config.clause, config.severity, key, span[0], span[1], zh, en, evidence,
+                   tuple(review))
 
 
 def iso(t: datetime | None) -> str | None:

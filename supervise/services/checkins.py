@@ -1,8 +1,11 @@
 """Selfie sign-ins: read the photo's evidence, place it in a shift, judge it, keep it.
 
 `record_checkin` is the one verb that creates a sign-in. It refuses what cannot be evidence
-(not an image, truncated, a decompression bomb, a capture time in the future) before anything
-is written; it keeps a sound photo without GPS or time and says so. The original bytes go to
+(not an image, truncated, a decompression bomb) before anything is written; it keeps a sound
+photo without GPS or time and says so, and a photo whose clock is impossible (after its receipt)
+is kept, timed by GPS or by its receipt, for a person to review: a wrong clock is never a
+missing sign-in. The same photo sent again by the same officer for the same shift (a retry on a
+weak connection) is the same sign-in, answered again, never a reuse. The original bytes go to
 storage while the sign-in is judged, are on the disk before the database commit, and are removed
 again when the sign-in is refused (no shift, another officer's) or that commit fails.
 
@@ -28,6 +31,7 @@ from sqlalchemy.orm import joinedload, make_transient, make_transient_to_detache
 
 from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from supervise.evidence import PhotoEvidence, PhotoRejected, hamming, read_photo
+from supervise.evidence.capture_time import CLOCK_SKEW
 from supervise.extensions import db
 from supervise.models import Checkin, Flag, Photo, Shift, User
 from supervise.regulation import Regulation, RuleConfig
@@ -36,12 +40,10 @@ from supervise.services.access import Actor, require_officer_visible, scope_to_a
 from supervise.services.areas import area_for_shift
 from supervise.services.checks import check_signin
 from supervise.services.regulation import regulation_in_force
-from supervise.timeutil import local_day_bounds, utcnow
+from supervise.timeutil import SHANGHAI, local_day_bounds, utcnow
 
 log = logging.getLogger(__name__)
 
-# A phone clock a little ahead of the server is normal; beyond this a capture time is impossible.
-CLOCK_SKEW = timedelta(minutes=2)
 HASH_BITS, BAND_BITS, BANDS = 64, 16, 4
 # Up to this distance the band lookup finds every match (see `near_duplicate_candidates`).
 BAND_LOOKUP_MAX_DISTANCE = 7
@@ -74,17 +76,33 @@ class DeviceFix:
 
 @dataclass(frozen=True)
 class SignIn:
-    """A stored sign-in with the codes of the flags that refer to it; reads through to the row."""
+    """A stored sign-in with the codes of the flags that refer to it; reads through to the row.
+
+    `repeated`: these were the same bytes as this sign-in, sent again (answered, nothing stored);
+    `earlier`: the shift already had this sign-in before (this one is kept as well)."""
 
     checkin: Checkin
     flags: list[str]
+    repeated: bool = False
+    earlier: Checkin | None = None
+    viewer_id: int | None = None
 
     def __getattr__(self, name: str):
         return getattr(self.checkin, name)
 
     @property
+    def visible_reused_checkin_id(self) -> int | None:
+        """The earlier sign-in this photo repeats, unless the viewer is an officer and it is another
+        officer's (its number is none of their business)."""
+        reused = self.checkin.reused_checkin_id
+        if reused is None or self.viewer_id is None or self.viewer_id != self.checkin.officer_id:
+            return reused
+        owner = db.session.scalar(select(Checkin.officer_id).where(Checkin.id == reused))
+        return reused if owner == self.viewer_id else None
+
+    @property
     def message(self) -> str:
-        return officer_message(self.checkin, self.flags)
+        return officer_message(self.checkin, self.flags, repeated=self.repeated, earlier=self.earlier)
 
 
 # ---------------------------------------------------------------- the verb
@@ -94,36 +112,56 @@ def record_checkin(actor: Actor, photo: bytes, *, shift_id: int | None = None, d
                    received_at: datetime | None = None) -> SignIn:
     """Store a sign-in of the calling officer with this photo and return it with its flags.
 
-    Raises PhotoRefused (415/422, nothing stored), Invalid PHOTO_FROM_THE_FUTURE, NotFound for an
-    unknown shift, Forbidden for another officer's shift, Conflict NO_SHIFT when no shift of
-    the officer fits the sign-in. `received_at` is for the demo and tests; the API uses now.
+    Raises PhotoRefused (415/422, nothing stored), NotFound for an unknown shift, Forbidden for
+    another officer's shift, Conflict NO_SHIFT when no shift of the officer fits the sign-in. The
+    same bytes already signed in by this officer for the same shift come back as that sign-in
+    (`repeated`). `received_at` is for the demo and tests; the API uses now.
     """
     received_at = received_at or utcnow()
     device = _checked_device(device or DeviceFix())
-    evidence = read_evidence(photo)
-    captured_at, time_source = _capture_time(evidence, device)
-    if captured_at is not None and captured_at > received_at + CLOCK_SKEW:
-        raise Invalid(f"The photo's capture time {captured_at.isoformat()} is after its receipt; check the "
-                      "phone's clock and take the photo again.", code="PHOTO_FROM_THE_FUTURE",
-                      details={"captured_at": captured_at.isoformat(), "received_at": received_at.isoformat()})
+    evidence = read_evidence(photo, received_at)
+    captured_at, time_source = _capture_time(evidence, device, received_at)
+    sent_before = _own_sign_ins_with(actor.id, evidence.sha256)
     with _original_kept(evidence, photo) as original:  # written while the sign-in is judged
         regulation = regulation_in_force().regulation
         shift = _shift_for(actor, shift_id, captured_at or received_at, received_at, regulation)
+        again = next((c for c in sent_before if c.shift_id == shift.id), None)
+        if again is not None:
+            db.session.rollback()
+            return SignIn(again, flag_codes(again.id), repeated=True, viewer_id=actor.id)
+        earlier = _first_sign_in(shift.id)
         rules = _rules_for(shift, regulation)
-        matches = _reuse_matches(evidence, rules["PHOTO_REUSED"].params["max_phash_distance"])
+        matches = _reuse_matches(evidence, rules["PHOTO_REUSED"].params["max_phash_distance"], actor.id, shift.id)
         checkin = _build(actor, shift, rules, evidence, device, captured_at, time_source, received_at, matches)
         codes = _commit_rows(checkin, evidence, len(photo), original,
-                             photo_exists=any(m.sha256 == evidence.sha256 for m in matches))
-    return SignIn(checkin, codes)
+                             photo_exists=matches.photo_stored)
+    return SignIn(checkin, codes, earlier=earlier, viewer_id=actor.id)
 
 
-def read_evidence(photo: bytes) -> PhotoEvidence:
-    """The photo's evidence, or PhotoRefused with the reader's code and HTTP status."""
+def read_evidence(photo: bytes, received_at: datetime | None = None) -> PhotoEvidence:
+    """The photo's evidence (no capture time after `received_at`), or PhotoRefused with the
+    reader's code and HTTP status."""
     try:
-        return read_photo(photo, max_pixels=current_app.config.get("MAX_PHOTO_PIXELS", 50_000_000))
+        return read_photo(photo, max_pixels=current_app.config.get("MAX_PHOTO_PIXELS", 50_000_000),
+                          received_at=received_at)
     except PhotoRejected as exc:
         raise PhotoRefused(_sentence(exc.message), code=exc.code, status=exc.http_status,
                            details=exc.details) from None
+
+
+_OWN_SIGN_INS_WITH = (select(Checkin).where(Checkin.officer_id == bindparam("officer_id"),
+                                            Checkin.photo_sha256 == bindparam("sha256")).order_by(Checkin.id))
+
+
+def _own_sign_ins_with(officer_id: int, sha256: str) -> list[Checkin]:
+    """This officer's sign-ins whose photo is exactly these bytes (a retry finds its first try)."""
+    return list(db.session.scalars(_OWN_SIGN_INS_WITH, {"officer_id": officer_id, "sha256": sha256}))
+
+
+def _first_sign_in(shift_id: int) -> Checkin | None:
+    """The shift's first sign-in received so far, if any."""
+    return db.session.scalar(select(Checkin).where(Checkin.shift_id == shift_id)
+                             .order_by(Checkin.received_at, Checkin.id).limit(1))
 
 
 def _sentence(text: str) -> str:
@@ -145,10 +183,13 @@ def _checked_device(device: DeviceFix) -> DeviceFix:
     return device
 
 
-def _capture_time(evidence: PhotoEvidence, device: DeviceFix) -> tuple[datetime | None, str | None]:
+def _capture_time(evidence: PhotoEvidence, device: DeviceFix,
+                  received_at: datetime) -> tuple[datetime | None, str | None]:
     if evidence.captured_at is not None:
         return evidence.captured_at, evidence.capture_time_source
     if device.fix_time is not None:
+        if device.fix_time > received_at + CLOCK_SKEW:  # a browser clock ahead: the receipt stands in
+            return received_at, "received"
         return device.fix_time, "device"
     return None, None
 
@@ -230,7 +271,7 @@ def place_tolerance_m(rules: dict[str, RuleConfig], accuracy_m: float | None) ->
 
 def _build(actor: Actor, shift: Shift, rules: dict[str, RuleConfig], evidence: PhotoEvidence, device: DeviceFix,
            captured_at: datetime | None, time_source: str | None, received_at: datetime,
-           matches: list[ReuseMatch]) -> Checkin:
+           matches: ReuseMatches) -> Checkin:
     gps = evidence.gps
     checkin = Checkin(
         officer_id=actor.id, shift_id=shift.id, shift=shift, photo_sha256=evidence.sha256,
@@ -327,10 +368,17 @@ class ReuseMatch:
     distance: int
     checkin_id: int | None
     received_at: datetime | None
+    officer_id: int | None = None
+
+
+class ReuseMatches(list):
+    """The matches, and whether these very bytes are stored already (by any sign-in or finding)."""
+
+    photo_stored: bool = False
 
 
 def _reuse_query(*where):
-    return (select(Photo.sha256, Photo.phash, Checkin.id, Checkin.received_at)
+    return (select(Photo.sha256, Photo.phash, Checkin.id, Checkin.received_at, Checkin.officer_id, Checkin.shift_id)
             .outerjoin(Checkin, Checkin.photo_sha256 == Photo.sha256).where(or_(*where))
             .order_by(Checkin.received_at, Checkin.id))
 
@@ -345,8 +393,9 @@ _REUSE_LOOKUP = _reuse_query(Photo.sha256 == bindparam("sha256"),
 _REUSE_SCAN = _reuse_query(true())
 
 
-def _reuse_matches(evidence: PhotoEvidence, max_distance: float) -> list[ReuseMatch]:
-    """Stored photos equal to or within `max_distance` of this one, each with its earliest sign-in.
+def _reuse_matches(evidence: PhotoEvidence, max_distance: float, officer_id: int, shift_id: int) -> ReuseMatches:
+    """Stored photos equal to or within `max_distance` of this one, each with its earliest sign-in
+    that is not this officer's for this same shift (a retake or a retry is not a reuse).
 
     One query: the same SHA-256 or any band within one bit flip, joined to the sign-ins (a photo
     row without one is kept, so the caller also learns whether the photo is stored already)."""
@@ -356,15 +405,20 @@ def _reuse_matches(evidence: PhotoEvidence, max_distance: float) -> list[ReuseMa
         params = {f"band{i}_{j}": value for i, band in enumerate(bands(evidence.phash))
                   for j, value in enumerate(one_bit_neighbours(band))}
         rows = db.session.connection().execute(_REUSE_LOOKUP, {"sha256": evidence.sha256, **params}).all()
+    found = ReuseMatches()
     matches: dict[str, ReuseMatch] = {}
-    for sha, phash, checkin_id, received_at in rows:
+    for sha, phash, checkin_id, received_at, owner, shift in rows:
+        found.photo_stored |= sha == evidence.sha256
+        if owner == officer_id and shift == shift_id:
+            checkin_id = received_at = owner = None  # the officer's own sign-in of this shift
         distance = 0 if sha == evidence.sha256 else hamming(unsigned_phash(phash), evidence.phash)
         if distance <= max_distance and (sha not in matches or matches[sha].checkin_id is None):
-            matches[sha] = ReuseMatch(sha, distance, checkin_id, received_at)
-    return list(matches.values())
+            matches[sha] = ReuseMatch(sha, distance, checkin_id, received_at, owner)
+    found.extend(matches.values())
+    return found
 
 
-def _mark_reuse(checkin: Checkin, matches: list[ReuseMatch]) -> None:
+def _mark_reuse(checkin: Checkin, matches: ReuseMatches) -> None:
     """Name the earliest earlier sign-in whose photo is these bytes or a near-identical picture."""
     signed = [m for m in matches if m.checkin_id is not None]
     if not signed:
@@ -487,7 +541,7 @@ def get_checkin(actor: Actor, checkin_id: int) -> SignIn:
     """One sign-in for the officer, their district's managers, city-wide managers and admins."""
     checkin = lookup.get_or_404(Checkin, checkin_id, "sign-in")
     require_officer_visible(actor, checkin.officer_id, checkin.officer.district_id)
-    return SignIn(checkin, flag_codes(checkin.id))
+    return SignIn(checkin, flag_codes(checkin.id), viewer_id=actor.id)
 
 
 def checkin_photo(actor: Actor, checkin_id: int, variant: str = "original") -> storage.PhotoFile:
@@ -517,9 +571,16 @@ def list_checkins(actor: Actor, *, officer: str | None = None, shift_id: int | N
 # ---------------------------------------------------------------- telling the officer
 
 
-def officer_message(checkin: Checkin, flags: list[str]) -> str:
+def officer_message(checkin: Checkin, flags: list[str], *, repeated: bool = False,
+                    earlier: Checkin | None = None) -> str:
     """One or more sentences for the officer about this sign-in: what was found, what to do."""
     parts = []
+    if repeated:
+        parts.append(f"This photo was already received at {local_time_text(checkin.received_at)} for this shift: "
+                     "it is the same sign-in, nothing new was stored.")
+    elif earlier is not None:
+        parts.append(f"You had already signed in for this shift at {local_time_text(earlier.received_at)}; this "
+                     "photo is kept as well and does not replace the first sign-in.")
     if checkin.lat is None or checkin.captured_at is None:
         missing = " and ".join(w for w, gone in (("position", checkin.lat is None),
                                                  ("capture time", checkin.captured_at is None)) if gone)
@@ -527,12 +588,15 @@ def officer_message(checkin: Checkin, flags: list[str]) -> str:
     elif checkin.inside_area is False:
         parts.append(f"Signed in {checkin.distance_to_area_m:.0f} m outside your "
                      f"{'grid' if checkin.shift.kind == 'patrol' else 'post'}.")
+    if checkin.capture_time_source == "received":
+        parts.append("Your phone's clock is ahead: the sign-in is timed by when it arrived and a manager will "
+                     "check the time. Set the phone to automatic time.")
     if checkin.timeliness == "late":
         parts.append("Signed in late.")
     elif checkin.timeliness == "outside_window":
         parts.append("This sign-in is outside your shift's sign-in window.")
     if checkin.reused_checkin_id is not None:
-        parts.append(f"This photo repeats the photo of sign-in #{checkin.reused_checkin_id}; take a new selfie.")
+        parts.append("This photo repeats a photo already used for another sign-in; take a new selfie.")
     if checkin.device_mock:
         parts.append("Your phone reported a simulated (mock) location.")
     others = [f for f in flags if f not in ("PHOTO_NO_EVIDENCE", "CHECKIN_OFF_GRID", "LATE", "PHOTO_REUSED",
@@ -540,3 +604,8 @@ def officer_message(checkin: Checkin, flags: list[str]) -> str:
     if others:
         parts.append("Flagged for review: " + ", ".join(others) + ".")
     return " ".join(parts) or "Signed in on time, in place."
+
+
+def local_time_text(at: datetime) -> str:
+    """HH:MM in Beijing time."""
+    return at.astimezone(SHANGHAI).strftime("%H:%M")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import bindparam, distinct, select
@@ -29,9 +30,10 @@ from supervise.regulation.rules import evaluate_shift
 from supervise.services.areas import area_for_shift
 from supervise.services.regulation import InForce, regulation_in_force
 from supervise.services.tracks import TrackArrays, positions_for_officers
-from supervise.timeutil import utcnow
+from supervise.timeutil import iso_z, local_iso, utcnow
 from supervise.tracks.analysis import analyze_track
 from supervise.tracks.model import Span, TrackAnalysis
+from supervise.tracks.sources import untrusted_after
 
 log = logging.getLogger("supervise.checks")
 
@@ -133,15 +135,18 @@ def shifts_due(as_of: datetime, since: datetime | None, regulation: Regulation) 
     """(fully evaluated, window-evaluated) shift ids for a run as of `as_of`.
 
     Without `since`: every shift whose sign-in window has opened and whose late-data window has
-    not closed, in full. With `since` (a scheduler tick): in full the shifts that ended, passed
-    their absence deadline, or received evidence since then; the others in progress, windowed.
+    not closed, in full. With `since` (a scheduler tick): in full the shifts whose end plus the
+    regulation's upload allowance (TRACK_GAP `upload_within_min`: officers without live tracking
+    upload their file after the shift) passed, that passed their absence deadline, or that
+    received evidence since then; the others in progress, windowed.
     """
     opens = timedelta(minutes=_sign_in_open_min(regulation))
     relevant = select(Shift.id).where(Shift.start <= as_of + opens, Shift.end >= as_of - LATE_DATA_WINDOW)
     if since is None:
         return set(db.session.scalars(relevant)), set()
     absent_after = timedelta(minutes=_absent_after_min(regulation))
-    ended = select(Shift.id).where(Shift.end > since, Shift.end <= as_of)
+    grace = timedelta(minutes=_upload_within_min(regulation))
+    ended = select(Shift.id).where(Shift.end > since - grace, Shift.end <= as_of - grace)
     absence = select(Shift.id).where(Shift.start > since - absent_after, Shift.start <= as_of - absent_after)
     full = set(db.session.scalars(ended)) | set(db.session.scalars(absence)) | _with_new_evidence(since, as_of)
     in_progress = set(db.session.scalars(select(Shift.id).where(Shift.start <= as_of, Shift.end > as_of)))
@@ -167,6 +172,10 @@ def _absent_after_min(regulation: Regulation) -> float:
     return regulation.values_for(utcnow(), None)["ABSENT"].params["absent_after_min"]
 
 
+def _upload_within_min(regulation: Regulation) -> float:
+    return regulation.values_for(utcnow(), None)["TRACK_GAP"].params["upload_within_min"]
+
+
 def _look_back(regulation: Regulation, since_last_tick: timedelta) -> timedelta:
     """How far back a windowed look reads: a span that crossed its threshold since the last tick
     began at most (threshold + time since the last tick) ago, and must start clear of the edge."""
@@ -190,17 +199,38 @@ def _evaluate_batch(shifts: list[Shift], as_of: datetime, in_force: InForce, rep
     if not shifts:
         return
     existing = _flags_by_key([s.id for s in shifts])
-    for shift, facts in facts_for(shifts, as_of, in_force.regulation, window):
+    for evidence in _evidence_for(shifts, as_of, in_force.regulation, window):
         try:
             with db.session.begin_nested():
-                findings = evaluate_shift(facts, in_force.regulation)
+                findings = evaluate_shift(evidence.facts, in_force.regulation)
                 if window is not None:
                     findings = _inside_window(findings, as_of - window)
-                _apply(shift, findings, existing, in_force, report, full=window is None)
+                _apply(evidence.shift, findings, existing, in_force, report, full=window is None,
+                       evidence=evidence if window is None else None)
             report.shifts += 1
         except Exception:
             report.errors += 1
-            log.exception("checking shift %s failed; the other shifts still run", shift.id)
+            log.exception("checking shift %s failed; the other shifts still run", evidence.shift.id)
+
+
+@dataclass
+class ShiftEvidence:
+    """One shift's facts, with the stored positions they came from (to judge late data by)."""
+
+    shift: Shift
+    facts: ShiftFacts
+    positions: TrackArrays | None
+    regulation: Regulation
+
+    def trusted_findings(self, cutoff: float) -> list[Finding] | None:
+        """The findings without the uploaded positions received after `cutoff` (POSIX seconds), or
+        None when there are none (the findings would not change)."""
+        positions = self.positions
+        if positions is None or not untrusted_after(positions.live, positions.received, cutoff).any():
+            return None
+        job = _analysis_job(self.shift, self.facts.as_of, positions, self.regulation, None, trusted_before=cutoff)
+        analysis = analyze_many({0: job}).get(0)
+        return evaluate_shift(replace(self.facts, track=analysis), self.regulation)
 
 
 def facts_for(shifts: list[Shift], as_of: datetime, regulation: Regulation,
@@ -210,12 +240,19 @@ def facts_for(shifts: list[Shift], as_of: datetime, regulation: Regulation,
     Sign-ins and positions are read for the whole batch at once, and the tracks are analysed on
     every core. A shift whose facts cannot be built is logged and skipped.
     """
+    for evidence in _evidence_for(shifts, as_of, regulation, window):
+        yield evidence.shift, evidence.facts
+
+
+def _evidence_for(shifts: list[Shift], as_of: datetime, regulation: Regulation,
+                  window: timedelta | None) -> Iterable[ShiftEvidence]:
     checkins = _checkins_by_shift([s.id for s in shifts])
     tracks = _tracks_for(shifts, as_of, window)
-    jobs = {}
+    jobs, positions = {}, {}
     for shift in shifts:
         try:
-            jobs[shift.id] = _analysis_job(shift, as_of, tracks.get(shift.officer_id), regulation, window)
+            positions[shift.id] = _shift_positions(shift, as_of, tracks.get(shift.officer_id), window)
+            jobs[shift.id] = _analysis_job(shift, as_of, positions[shift.id], regulation, window)
         except Exception:
             log.exception("could not prepare the track of shift %s", shift.id)
     analyses = analyze_many(jobs)
@@ -223,9 +260,11 @@ def facts_for(shifts: list[Shift], as_of: datetime, regulation: Regulation,
         if shift.id not in analyses:
             continue
         try:
-            yield shift, _facts(shift, as_of, checkins.get(shift.id, []), analyses[shift.id])
+            facts = _facts(shift, as_of, checkins.get(shift.id, []), analyses[shift.id])
         except Exception:
             log.exception("could not gather the facts of shift %s", shift.id)
+            continue
+        yield ShiftEvidence(shift, facts, positions.get(shift.id), regulation)
 
 
 def _inside_window(findings: list[Finding], window_start: datetime) -> list[Finding]:
@@ -271,22 +310,34 @@ def _breaks(shift: Shift) -> list[Span]:
     return [Span(b.start, b.end) for b in shift.breaks]
 
 
-def _analysis_job(shift: Shift, as_of: datetime, arrays: TrackArrays | None, regulation: Regulation,
-                  window: timedelta | None) -> tuple | None:
-    """The arguments of analyze_track for this shift, or None when there is nothing to analyse."""
+def _shift_positions(shift: Shift, as_of: datetime, arrays: TrackArrays | None,
+                     window: timedelta | None) -> TrackArrays | None:
+    """The officer's stored positions that fall in this shift's analysed window."""
+    if arrays is None or as_of <= shift.start:
+        return None
+    start = shift.start if window is None else max(shift.start, as_of - window)
+    return _between(arrays, start.timestamp(), min(shift.end, as_of).timestamp())
+
+
+def _analysis_job(shift: Shift, as_of: datetime, positions: TrackArrays | None, regulation: Regulation,
+                  window: timedelta | None, *, trusted_before: float | None = None) -> tuple | None:
+    """The arguments of analyze_track for this shift, or None when there is nothing to analyse.
+
+    The positions judged are `TrackArrays.judged`: an uploaded file does not override the live
+    channel, and with `trusted_before`, uploads received after it are left out."""
     if as_of <= shift.start:
         return None
     start = shift.start if window is None else max(shift.start, as_of - window)
-    if arrays is not None:
-        arrays = _between(arrays, start.timestamp(), min(shift.end, as_of).timestamp())
-    if window is not None and (arrays is None or arrays.t.size == 0):
+    if positions is not None:
+        positions = positions.judged(trusted_before)
+    if window is not None and (positions is None or positions.t.size == 0):
         return None
-    if arrays is None:
-        arrays = TrackArrays.empty()
+    if positions is None:
+        positions = TrackArrays.empty()
     district = shift.officer.district.code if shift.officer.district else None
-    return ((arrays.t, arrays.lat, arrays.lon, arrays.acc, area_for_shift(shift), Span(start, shift.end),
+    return ((positions.t, positions.lat, positions.lon, positions.acc, area_for_shift(shift), Span(start, shift.end),
              regulation.analysis_params(shift.start, district)),
-            {"as_of": as_of, "mock": arrays.mock, "fixed_post": shift.kind == "fixed_post",
+            {"as_of": as_of, "mock": positions.mock, "fixed_post": shift.kind == "fixed_post",
              "breaks": _breaks(shift), "coverage": window is None})
 
 
@@ -340,7 +391,7 @@ def _pool() -> ProcessPoolExecutor | None:
 def _between(arrays: TrackArrays, t0: float, t1: float) -> TrackArrays:
     """The part of an officer's sorted positions with t0 <= t <= t1 (views, no copies)."""
     a, b = np.searchsorted(arrays.t, t0, side="left"), np.searchsorted(arrays.t, t1, side="right")
-    return TrackArrays(arrays.t[a:b], arrays.lat[a:b], arrays.lon[a:b], arrays.acc[a:b], arrays.mock[a:b])
+    return arrays.take(slice(int(a), int(b)))
 
 
 def checkin_fact(c: Checkin) -> CheckinFact:
@@ -364,25 +415,83 @@ def fact_key(shift_id: int, finding_key: str) -> str:
 
 
 def _apply(shift: Shift, findings: Iterable[Finding], existing: dict[str, Flag], in_force: InForce,
-           report: RunReport, full: bool) -> None:
-    seen = set()
+           report: RunReport, full: bool, evidence: ShiftEvidence | None = None) -> None:
+    """Raise, refresh, join and withdraw this shift's flags to match the findings.
+
+    A finding about a span (a stay, a stretch outside, a silence, a leap) is the same event as a
+    live flag of its code whose span it meets, even when the evaluations saw it begin at another
+    minute: that flag is refreshed instead of a second one raised, and in a full evaluation the
+    other flags it meets are withdrawn into it (one event, one flag). In a full evaluation a flag
+    whose cause is gone is withdrawn, unless the evidence that removed it is a file the officer
+    uploaded after the flag was raised (`ShiftEvidence.trusted_findings`): then it stands, and
+    the upload is noted on it as counter-evidence."""
+    mine = [f for f in existing.values() if f.shift_id == shift.id]
+    seen: set[str] = set()
     for finding in findings:
-        key = fact_key(shift.id, finding.key)
-        seen.add(key)
-        flag = existing.get(key)
+        flag, fragments = _flag_for(shift.id, finding, existing, mine)
         if flag is None:
-            flag = _raise(shift, finding, key, in_force)
+            flag = _raise(shift, finding, fact_key(shift.id, finding.key), in_force)
             if flag is not None:
-                existing[key] = flag
+                existing[flag.fact_key] = flag
+                mine.append(flag)
                 report.created.append(flag)
-        elif flag.end <= report.as_of:
-            _refresh(flag, finding, report)
+                seen.add(flag.fact_key)
+            continue
+        seen.add(flag.fact_key)
+        if flag.end <= report.as_of or not full:
+            _refresh(flag, finding, report, full)
+        if full:
+            for other in fragments:
+                seen.add(other.fact_key)
+                _joined(other, flag, report)
     if full:
-        # A run as of an earlier instant cannot judge what a later run saw: it leaves those flags be.
-        for key, flag in existing.items():
-            if (flag.shift_id == shift.id and key not in seen and flag.code != "INSPECTION"
-                    and flag.end <= report.as_of):
-                _cause_gone(flag, report)
+        _judge_what_is_gone(shift, mine, seen, report, evidence)
+
+
+def _judge_what_is_gone(shift: Shift, mine: list[Flag], seen: set[str], report: RunReport,
+                        evidence: ShiftEvidence | None) -> None:
+    # A run as of an earlier instant cannot judge what a later run saw: it leaves those flags be.
+    judged = [f for f in mine if f.code != "INSPECTION" and f.status != "withdrawn" and f.end <= report.as_of]
+    gone = [f for f in judged if f.fact_key not in seen]
+    if gone and evidence is not None:
+        trusted = evidence.trusted_findings(min(f.created_at for f in gone).timestamp())
+        if trusted is not None:
+            standing = {flag.fact_key for finding in trusted for flag in [_flag_for(shift.id, finding, {
+                f.fact_key: f for f in gone}, gone)[0]] if flag is not None}
+            gone = [f for f in gone if f.fact_key not in standing]
+    for flag in gone:
+        _cause_gone(flag, report, _late_data_note(flag, evidence))
+    if evidence is not None and evidence.positions is not None and not evidence.positions.live.all():
+        for flag in judged:
+            if flag not in gone and flag.code in TRACK_CODES | {"EARLY_LEAVE", "LOW_PATROL"}:
+                _note_counter_evidence(flag, evidence.positions)
+
+
+_EVENT_KEY = re.compile(r"^[A-Z_]+@\d{4}-\d{2}-\d{2}T")
+TOUCH = timedelta(seconds=60)
+
+
+def _is_event(key: str) -> bool:
+    """Whether a finding key names an event by the minute it began (IDLE@2026-11-26T02:10Z)."""
+    return bool(_EVENT_KEY.match(key))
+
+
+def _flag_for(shift_id: int, finding: Finding, existing: dict[str, Flag],
+              mine: list[Flag]) -> tuple[Flag | None, list[Flag]]:
+    """The flag this finding is about (its key, or a live flag of the same event) and the other
+    live flags of that event."""
+    flag = existing.get(fact_key(shift_id, finding.key))
+    if not _is_event(finding.key):
+        return flag, []
+    same = sorted((f for f in mine if f.code == finding.code and f.status != "withdrawn"
+                   and _is_event(f.fact_key.split(":", 2)[-1])
+                   and f.start <= finding.end + TOUCH and f.end >= finding.start - TOUCH),
+                  key=lambda f: (f.start, f.id))
+    if flag is not None and flag.status != "withdrawn":
+        return flag, [f for f in same if f is not flag]
+    if same:
+        return same[0], same[1:]
+    return flag, []
 
 
 def _raise(shift: Shift, finding: Finding, key: str, in_force: InForce) -> Flag | None:
@@ -390,7 +499,8 @@ def _raise(shift: Shift, finding: Finding, key: str, in_force: InForce) -> Flag 
                 checkin_id=_checkin_of(finding), code=finding.code, clause=finding.clause,
                 severity=finding.severity, regulation_version_id=in_force.version.id if in_force.version else None,
                 start=finding.start, end=finding.end, summary_zh=finding.summary_zh, summary_en=finding.summary_en,
-                evidence={**finding.evidence, "regulation_version": in_force.version_number}, status="open")
+                evidence={**finding.evidence, "regulation_version": in_force.version_number}, status="open",
+                needs_review=finding.needs_review)
     flag.events.append(FlagEvent(action="raised", to_status="open",
                                  reason=f"{finding.summary_en} (regulation v{in_force.version_number}, "
                                         f"clause {finding.clause})"))
@@ -408,22 +518,75 @@ def _checkin_of(finding: Finding) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def _refresh(flag: Flag, finding: Finding, report: RunReport) -> None:
-    """Bring an undecided flag's span and numbers up to date; bring back a withdrawn one."""
+def _refresh(flag: Flag, finding: Finding, report: RunReport, full: bool = True) -> None:
+    """Bring an undecided flag's span, numbers and review marker up to date; bring back a withdrawn
+    one. A windowed look sees only the last stretch of the track, so it may only lengthen a span."""
     if flag.status == "withdrawn":
         _move(flag, "reinstated", "open", "The cause is present again.")
         report.reinstated.append(flag)
     if flag.status != "open":
         return
-    if (flag.end, flag.summary_en) != (finding.end, finding.summary_en):
-        flag.end, flag.summary_zh, flag.summary_en = finding.end, finding.summary_zh, finding.summary_en
+    if not full and flag.start <= finding.start and finding.end <= flag.end:
+        return
+    start = finding.start if full else min(flag.start, finding.start)
+    end = finding.end if full else max(flag.end, finding.end)
+    if (flag.start, flag.end, flag.summary_en, flag.needs_review) != (start, end, finding.summary_en,
+                                                                        finding.needs_review):
+        flag.start, flag.end = start, end
+        flag.summary_zh, flag.summary_en = finding.summary_zh, finding.summary_en
+        flag.needs_review = finding.needs_review
         flag.evidence = {**finding.evidence, "regulation_version": flag.evidence.get("regulation_version")}
         flag.updated_at = utcnow()
 
 
-def _cause_gone(flag: Flag, report: RunReport) -> None:
+def _joined(fragment: Flag, flag: Flag, report: RunReport) -> None:
+    """A flag that turned out to be part of another flag's event: withdrawn into it (open) or
+    noted (decided)."""
+    note = (f"Part of the same event as flag #{flag.id} ({flag.code}, {iso_z(flag.start)} to {iso_z(flag.end)}): "
+            "one event, one flag.")
+    if fragment.status == "open":
+        _move(fragment, "withdrawn", "withdrawn", note)
+        report.withdrawn.append(fragment)
+    elif not any(e.action == "joined" for e in fragment.events):
+        fragment.events.append(FlagEvent(action="joined", from_status=fragment.status, to_status=fragment.status,
+                                         reason=note, data={"flag_id": flag.id}))
+
+
+def _late_data_note(flag: Flag, evidence: ShiftEvidence | None) -> str:
+    """Why the cause is gone, naming the late data that removed it when there is some."""
+    generic = "The cause is gone after later evidence arrived."
+    if evidence is None or evidence.positions is None:
+        return generic
+    late = evidence.positions.live_after(flag.start.timestamp() - 60, flag.end.timestamp() + 60,
+                                         flag.created_at.timestamp())
+    if len(late) == 0:
+        return generic
+    received = local_iso(datetime.fromtimestamp(float(late.received.max()), UTC))
+    return (f"The phone's live tracking sent {len(late)} positions for this span late (the phone came back "
+            f"online; last received {received}): the cause is gone, so the flag is withdrawn.")
+
+
+def _note_counter_evidence(flag: Flag, positions: TrackArrays) -> None:
+    """Note on the flag a file the officer uploaded after it was raised that covers its span: the
+    officer's counter-evidence, for a reviewer or an appeal; it withdraws nothing by itself."""
+    sent = positions.uploaded_after(flag.start.timestamp(), flag.end.timestamp(), flag.created_at.timestamp())
+    if len(sent) == 0:
+        return
+    last = float(sent.received.max())
+    if any(e.action == "counter_evidence" and (e.data or {}).get("received_ts") == last for e in flag.events):
+        return
+    flag.events.append(FlagEvent(
+        action="counter_evidence", from_status=flag.status, to_status=flag.status,
+        reason=(f"After this flag was raised the officer uploaded a file with {len(sent)} positions for its span "
+                f"(received {local_iso(datetime.fromtimestamp(last, UTC))}). Evidence the officer sends about a "
+                "judged period is weighed by a person: it may support an appeal; it does not withdraw the flag."),
+        data={"positions": len(sent), "received_ts": last,
+              "first": iso_z(datetime.fromtimestamp(float(sent.t.min()), UTC)),
+              "last": iso_z(datetime.fromtimestamp(float(sent.t.max()), UTC))}))
+
+
+def _cause_gone(flag: Flag, report: RunReport, note: str) -> None:
     """Late data removed the cause: an open flag is withdrawn; a decided one gets a note only."""
-    note = "The cause is gone after later evidence arrived (for example a track uploaded late)."
     if flag.status == "open":
         _move(flag, "withdrawn", "withdrawn", note)
         report.withdrawn.append(flag)

@@ -92,6 +92,8 @@ def flags_query(actor: Actor, filters: dict):
         query = query.where(Flag.status == filters["status"])
     if filters.get("shift_id"):
         query = query.where(Flag.shift_id == filters["shift_id"])
+    if filters.get("needs_review") is not None:
+        query = query.where(Flag.needs_review.is_(bool(filters["needs_review"])))
     if filters.get("from"):
         query = query.where(Flag.end >= filters["from"])
     if filters.get("to"):

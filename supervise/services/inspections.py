@@ -39,7 +39,7 @@ from supervise.regulation.rules.inspection import finding_for, unknown_items
 from supervise.services import lookup, storage
 from supervise.services.access import Actor, can_manage_district, require_role
 from supervise.services.areas import area_for_shift
-from supervise.services.checkins import CLOCK_SKEW, _photo_row, read_evidence
+from supervise.services.checkins import _photo_row, read_evidence
 from supervise.services.regulation import InForce, regulation_in_force
 from supervise.timeutil import SHANGHAI, is_supported_day, local_day_bounds, utcnow
 
@@ -254,7 +254,7 @@ def record_finding(actor: Actor, assignment_id: int, request: FindingRequest, *,
     officer = _inspected_officer(assignment, request.officer)
     in_force = regulation_in_force()
     _check_result(request, in_force)
-    evidence = read_evidence(request.photo) if request.photo is not None else None
+    evidence = read_evidence(request.photo, received_at) if request.photo is not None else None
     if evidence is not None:
         _check_photo(assignment, evidence, received_at)
     finding = _build_finding(actor, assignment, officer, request, evidence, received_at)
@@ -310,9 +310,6 @@ def _check_result(request: FindingRequest, in_force: InForce) -> None:
 def _check_photo(assignment: InspectionAssignment, evidence: PhotoEvidence, received_at: datetime) -> None:
     captured = evidence.captured_at
     if captured is not None:
-        if captured > received_at + CLOCK_SKEW:
-            raise Invalid("The photo's capture time is after its receipt; check the phone's clock.",
-                          code="PHOTO_FROM_THE_FUTURE")
         day_start, day_end = local_day_bounds(assignment.round.day)
         if not day_start - CAPTURE_SLACK <= captured <= day_end + CAPTURE_SLACK:
             local = captured.astimezone(SHANGHAI)
@@ -388,9 +385,11 @@ def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
     if not config.enabled:
         return None
     inspector = assignment.inspector
+    shift = finding.shift
     fact = InspectionFact(finding.id, assignment.id, assignment.round_id, assignment.round.kind,
                           inspector.name or inspector.username, finding.result, tuple(finding.items), finding.note,
-                          finding.recorded_at, finding.captured_at, finding.distance_to_grid_m)
+                          finding.recorded_at, finding.captured_at, finding.distance_to_grid_m,
+                          shift.start if shift else None, shift.end if shift else None, finding.accuracy_m)
     result = finding_for(fact, config, in_force.regulation.catalog)
     if result is None:
         return None
@@ -399,7 +398,8 @@ def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
                 clause=result.clause, severity=result.severity,
                 regulation_version_id=in_force.version.id if in_force.version else None, start=result.start,
                 end=result.end, summary_zh=result.summary_zh, summary_en=result.summary_en,
-                evidence={**result.evidence, "regulation_version": in_force.version_number}, status="open")
+                evidence={**result.evidence, "regulation_version": in_force.version_number}, status="open",
+                needs_review=result.needs_review)
     flag.events.append(FlagEvent(action="raised", to_status="open", actor_id=finding.inspector_id,
                                  reason=f"{result.summary_en} (regulation v{in_force.version_number}, "
                                         f"clause {result.clause})"))

@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 
@@ -36,6 +36,7 @@ from supervise.tracks.filtering import FilterParams, FixArrays, filter_arrays, f
 from supervise.tracks.model import Span, TrackAnalysis
 from supervise.tracks.osmand import OsmandReport
 from supervise.tracks.parse import DEFAULT_NAIVE_TZ, TrackRejected, _zone, parse_track_arrays, time_to_posix
+from supervise.tracks.sources import superseded_by_live, untrusted_after
 
 MAX_BATCH_POSITIONS = 10_000
 INSERT_BATCH_ROWS = 5_000
@@ -52,13 +53,21 @@ _COLUMNS = ("officer_id", "ts", "lat", "lon", "accuracy_m", "speed_mps", "mock",
 @dataclass(frozen=True)
 class TrackArrays:
     """One officer's stored positions as columns, sorted by time: POSIX seconds, degrees,
-    accuracy in metres (NaN unknown), mock flags."""
+    accuracy in metres (NaN unknown), mock flags, the channel (`source` code) and when each
+    position was received (POSIX seconds)."""
 
     t: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
     acc: np.ndarray
     mock: np.ndarray
+    source: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    received: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    def __post_init__(self) -> None:
+        if self.source.size != self.t.size:  # positions built by hand: live, received when taken
+            object.__setattr__(self, "source", np.full(self.t.size, SOURCE_CODES["osmand"], dtype=np.int8))
+            object.__setattr__(self, "received", self.t.copy())
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -67,6 +76,35 @@ class TrackArrays:
     def empty(cls) -> TrackArrays:
         z = np.empty(0)
         return cls(z, z.copy(), z.copy(), z.copy(), np.zeros(0, dtype=bool))
+
+    def take(self, index) -> TrackArrays:
+        """The positions at `index` (a slice, integer or boolean array), in that order."""
+        return TrackArrays(self.t[index], self.lat[index], self.lon[index], self.acc[index], self.mock[index],
+                           self.source[index], self.received[index])
+
+    @property
+    def live(self) -> np.ndarray:
+        """True for positions that came over a live-tracking channel (not an uploaded file)."""
+        return self.source != SOURCE_CODES["upload"]
+
+    def judged(self, trusted_before: float | None = None) -> TrackArrays:
+        """The positions a judgement rests on: uploaded fixes where the live channel reported are
+        set aside, and with `trusted_before`, so are uploaded fixes received after it (see
+        `supervise.tracks.sources`)."""
+        drop = superseded_by_live(self.t, self.live)
+        if trusted_before is not None:
+            drop |= untrusted_after(self.live, self.received, trusted_before)
+        return self.take(np.flatnonzero(~drop)) if drop.any() else self
+
+    def uploaded_after(self, t0: float, t1: float, received_after: float) -> TrackArrays:
+        """Uploaded positions taken between t0 and t1 and received after `received_after`."""
+        mask = ~self.live & (self.t >= t0) & (self.t <= t1) & (self.received > received_after)
+        return self.take(np.flatnonzero(mask))
+
+    def live_after(self, t0: float, t1: float, received_after: float) -> TrackArrays:
+        """Live positions taken between t0 and t1 and received after `received_after` (a late batch)."""
+        mask = self.live & (self.t >= t0) & (self.t <= t1) & (self.received > received_after)
+        return self.take(np.flatnonzero(mask))
 
 
 @dataclass(frozen=True)
@@ -364,7 +402,7 @@ def positions_for_officers(officer_ids, t0: float, t1: float) -> dict[int, Track
     found: dict[int, TrackArrays] = {}
     for k in range(0, len(ids), READ_CHUNK_OFFICERS):
         chunk = ids[k:k + READ_CHUNK_OFFICERS]
-        query = (select(p.officer_id, p.ts, p.lat, p.lon, p.accuracy_m, p.mock)
+        query = (select(p.officer_id, p.ts, p.lat, p.lon, p.accuracy_m, p.mock, p.source, p.received_ts)
                  .where(p.officer_id.in_(chunk), p.ts >= float(t0), p.ts <= float(t1))
                  .order_by(p.officer_id, p.ts))
         # Plain DBAPI tuples: numpy probing SQLAlchemy Row objects costs ~20x the fetch itself.
@@ -379,7 +417,8 @@ def _grouped(table: np.ndarray) -> dict[int, TrackArrays]:
     starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
     ends = np.append(starts[1:], owners.size)
     return {int(owners[a]): TrackArrays(table[a:b, 1].copy(), table[a:b, 2].copy(), table[a:b, 3].copy(),
-                                        table[a:b, 4].copy(), table[a:b, 5] > 0)
+                                        table[a:b, 4].copy(), table[a:b, 5] > 0, table[a:b, 6].astype(np.int8),
+                                        table[a:b, 7].copy())
             for a, b in zip(starts, ends, strict=True)}
 
 
@@ -487,6 +526,7 @@ def analyze_shift(shift: Shift, as_of: datetime | None = None, *,
     end = shift.end if as_of is None else min(shift.end, as_of)
     if positions is None:
         positions = positions_between(shift.officer_id, shift.start.timestamp(), end.timestamp())
+    positions = positions.judged()
     return analyze_track(positions.t, positions.lat, positions.lon, positions.acc, area_for_shift(shift),
                          Span(shift.start, shift.end), params, as_of=as_of, mock=positions.mock,
                          fixed_post=shift.kind == "fixed_post",

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 
 @dataclass(slots=True)
 class RawFix:
@@ -37,7 +39,8 @@ class Span:
 
 @dataclass(frozen=True)
 class StayPoint:
-    """The officer stayed within `radius_m` of (lat, lon) from start to end."""
+    """The officer stayed at (lat, lon) from start to end: 90 % of the fixes within `radius_m`
+    (measured), all judged within `allowed_m` (the regulation's radius plus the phone's noise)."""
 
     start: datetime
     end: datetime
@@ -45,6 +48,7 @@ class StayPoint:
     lon: float
     radius_m: float
     points: int
+    allowed_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Excursion:
     end: datetime
     max_distance_m: float
     points: int
+    returned: bool = True   # False: still outside at the last fix of its segment
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,21 @@ class SpeedJump:
 
 
 @dataclass(frozen=True)
+class Teleport:
+    """The track leapt faster than a foot patrol can move, from a place it had kept for minutes to
+    one it kept for minutes after (a spoofing app switched on or off); `back` is the leap home
+    when the track returned to where it had been."""
+
+    start: datetime
+    end: datetime
+    distance_m: float
+    speed_kmh: float
+    fixes_before: int
+    fixes_after: int
+    back: datetime | None = None
+
+
+@dataclass(frozen=True)
 class AnalysisParams:
     """Thresholds the analysis needs; they come from the regulation in force."""
 
@@ -77,6 +97,8 @@ class AnalysisParams:
     gap_max_s: float = 15 * 60
     max_speed_kmh: float = 50.0
     moving_speed_mps: float = 0.5
+    teleport_settle_s: float = 3 * 60
+    teleport_min_fixes: int = 3
 
 
 @dataclass(frozen=True)
@@ -97,3 +119,9 @@ class TrackAnalysis:
     gaps: list[Span] = field(default_factory=list)
     speed_jumps: list[SpeedJump] = field(default_factory=list)
     mock_fixes: int = 0
+    outlier_fixes: int = 0
+    teleports: list[Teleport] = field(default_factory=list)
+    noise_m: float | None = None
+    # the fixes the rules read (after outliers), for the support shown on each flag
+    fix_t: np.ndarray = field(default_factory=lambda: np.empty(0), compare=False, repr=False)
+    fix_acc: np.ndarray = field(default_factory=lambda: np.empty(0), compare=False, repr=False)

@@ -185,14 +185,44 @@ def test_a_phone_whose_clock_is_8_hours_off_is_placed_by_gps_time(dl_shift):
     assert "GPS time used" in signed.capture_time_note
 
 
-def test_a_capture_time_in_the_future_is_refused_and_nothing_is_stored(dl_shift):
-    before = stored_files()
-    with pytest.raises(Invalid) as refused:
-        sign_in(selfie(START + minutes(30)), received=START)
-    assert refused.value.code == "PHOTO_FROM_THE_FUTURE"
-    assert db.session.scalar(select(func.count(Checkin.id))) == 0
-    assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
-    assert stored_files() == before
+def test_a_photo_whose_clocks_say_after_its_receipt_is_kept_timed_by_its_receipt_for_review(dl_shift):
+    signed = sign_in(selfie(START + minutes(30)), received=START)
+    assert (signed.capture_time_source, signed.captured_at) == ("received", START)
+    assert signed.timeliness == "on_time"
+    assert signed.flags == ["PHOTO_TIME_CONFLICT"]
+    assert "clock is ahead" in signed.message
+
+
+def test_a_phone_8_hours_ahead_with_a_right_gps_time_signs_in_on_time(dl_shift):
+    signed = sign_in(selfie(START - minutes(3), clock_off_h=8), received=START - minutes(2))
+    assert (signed.capture_time_source, signed.captured_at) == ("exif_gps", START - minutes(3))
+    assert signed.timeliness == "on_time" and signed.flags == []
+    assert "impossible, so GPS time is used" in signed.capture_time_note
+
+
+def test_a_camera_clock_3_h_17_min_behind_a_right_gps_time_is_on_time_and_asks_for_review_only(dl_shift):
+    signed = sign_in(selfie(START - minutes(3), clock_off_h=-(3 + 17 / 60)), received=START - minutes(2))
+    assert (signed.capture_time_source, signed.captured_at) == ("exif_gps", START - minutes(3))
+    assert signed.timeliness == "on_time"
+    assert signed.flags == ["PHOTO_TIME_CONFLICT"]  # not PHOTO_STALE: the satellites say it is fresh
+
+
+def test_sending_the_same_selfie_twice_is_one_sign_in(dl_shift):
+    photo = selfie()
+    first = sign_in(photo)
+    again = sign_in(photo, received=RECEIVED + timedelta(seconds=7))
+    assert again.id == first.id and again.repeated
+    assert "already received" in again.message
+    assert db.session.scalar(select(func.count(Checkin.id))) == 1
+    assert "PHOTO_REUSED" not in again.flags
+
+
+def test_a_second_sign_in_with_a_new_photo_is_kept_and_the_officer_is_told(dl_shift):
+    first = sign_in(selfie(seed=1))
+    second = sign_in(selfie(seed=2), received=RECEIVED + minutes(30))
+    assert second.id != first.id and second.earlier is not None and second.earlier.id == first.id
+    assert "already signed in for this shift" in second.message
+    assert "PHOTO_REUSED" not in second.flags
 
 
 def test_a_capture_time_a_minute_ahead_of_the_server_is_clock_skew_not_the_future(dl_shift):

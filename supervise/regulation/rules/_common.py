@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from supervise.geo.distance import haversine_m as _geo_haversine_m
 from supervise.regulation.document import RuleConfig
 from supervise.regulation.facts import CheckinFact, ShiftFacts
-from supervise.tracks.model import Span
+from supervise.tracks.model import Excursion, Span
 
 
 def minutes(n: float) -> timedelta:
@@ -82,3 +82,17 @@ def has_track(facts: ShiftFacts) -> bool:
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres between two WGS-84 points, as a plain float."""
     return float(_geo_haversine_m(lat1, lon1, lat2, lon2))
+
+
+def leaving_excursion(facts: ShiftFacts) -> Excursion | None:
+    """Once the shift has ended: the stretch outside that lasts to the end of the track with no
+    silence after it (the officer was seen leaving; EARLY_LEAVE judges it), else None."""
+    track = facts.track
+    if track is None or facts.as_of < facts.end or not track.excursions:
+        return None
+    last = track.excursions[-1]
+    if last.returned or track.last_fix is None or last.end < track.last_fix:
+        return None
+    if any(g.end > last.end for g in track.gaps):
+        return None
+    return last

@@ -1,8 +1,11 @@
-"""ABSENT: no accepted sign-in by start + absent_after_min.
+"""ABSENT: no sign-in by start + absent_after_min.
 
-Judged only once that deadline has passed as of `as_of`. A sign-in whose photo
-carries no GPS or time still counts as a sign-in (it gets PHOTO_NO_EVIDENCE),
-so an officer whose phone stripped the GPS is not also called absent.
+Judged only once that deadline has passed as of `as_of`. A clock that is wrong is not a missing
+sign-in: an officer who sent a sign-in that was kept, received inside the window, is never
+absent, whatever its photo's clock says (a doubtful time is PHOTO_TIME_CONFLICT's question, a
+stale photo PHOTO_STALE's). A sign-in whose photo carries no GPS or time still counts as a
+sign-in (it gets PHOTO_NO_EVIDENCE), so an officer whose phone stripped the GPS is not also
+called absent.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ def evaluate(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
     """One ABSENT finding when the sign-in window has closed without an accepted sign-in."""
     opens, closes = window(facts, config)
     if facts.as_of < closes or accepted_sign_in(facts, config) is not None:
+        return []
+    if any(opens <= c.received_at <= closes for c in known_checkins(facts)):
         return []
     after = config.sign_in.close_after_min
     outside = [c.id for c in known_checkins(facts)]

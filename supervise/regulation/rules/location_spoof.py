@@ -1,10 +1,11 @@
 """LOCATION_SPOOF: a simulated position.
 
-Raised for a sign-in whose phone reported a mock location, for a track with
-mock fixes (one finding for the shift), and on patrol shifts for each jump
-between consecutive fixes faster than max_speed_kmh (jumps starting in the same
-minute are one finding, so keys stay unique). Fixed posts are not judged on
-speed: DOMAIN.md sets the limit for foot patrols.
+Raised for a sign-in whose phone reported a mock location, for a track with mock fixes (one
+finding for the shift), and for each leap of the track (`Teleport`): faster than max_speed_kmh
+between a place kept for minutes before and a place kept for minutes after, keyed by the minute
+it began; a leap out and the leap back are one finding. A single fix that jumps away and comes
+back is GPS multipath, never spoofing: the analysis drops such outliers before any rule reads the
+track, and a leap needs the track to stay at the new place.
 """
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from supervise.regulation.document import RuleConfig
 from supervise.regulation.facts import ShiftFacts
 from supervise.regulation.finding import Finding, checkin_key, iso, make_finding, minute_key, num
 from supervise.regulation.rules._common import checkin_time, known_checkins
-from supervise.tracks.model import SpeedJump
+from supervise.timeutil import SHANGHAI
+from supervise.tracks.model import Teleport
 
 
 def evaluate(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
-    """Findings for mock sign-ins, mock track fixes and impossible patrol speeds."""
-    return _mock_checkins(facts, config) + _mock_track(facts, config) + _speed_jumps(facts, config)
+    """Findings for mock sign-ins, mock track fixes and leaps of the track."""
+    return _mock_checkins(facts, config) + _mock_track(facts, config) + _leaps(facts, config)
 
 
 def _mock_checkins(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
@@ -42,23 +44,24 @@ def _mock_track(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
     )]
 
 
-def _speed_jumps(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
-    if facts.kind != "patrol" or facts.track is None:
+def _leaps(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
+    if facts.track is None:
         return []
+    return [_leap_finding(leap, config) for leap in facts.track.teleports
+            if leap.end <= facts.as_of and facts.start <= leap.start <= facts.end]
+
+
+def _leap_finding(leap: Teleport, config: RuleConfig) -> Finding:
     limit = config.params["max_speed_kmh"]
-    groups: dict[str, list[SpeedJump]] = {}
-    for jump in sorted(facts.track.speed_jumps, key=lambda j: j.start):
-        if jump.speed_kmh > limit and jump.end <= facts.as_of:
-            groups.setdefault(minute_key("LOCATION_SPOOF", jump.start), []).append(jump)
-    return [_jump_finding(key, jumps, limit, config) for key, jumps in groups.items()]
-
-
-def _jump_finding(key: str, jumps: list[SpeedJump], limit: float, config: RuleConfig) -> Finding:
-    fastest = max(j.speed_kmh for j in jumps)
+    back_zh = f"，{leap.back.astimezone(SHANGHAI):%H:%M} 又跳回原处" if leap.back else ""
+    back_en = f"; it leapt back at {iso(leap.back)}" if leap.back else ""
     return make_finding(
-        config, key, (jumps[0].start, max(j.end for j in jumps)),
-        f"相邻定位点推算速度 {num(fastest)} 千米/小时（步巡上限 {num(limit)}）",
-        f"Consecutive fixes imply {num(fastest)} km/h (foot patrol limit {num(limit)})",
-        {"jumps": [{"start": iso(j.start), "end": iso(j.end), "speed_kmh": round(j.speed_kmh, 1),
-                    "distance_m": round(j.distance_m, 1)} for j in jumps]},
+        config, minute_key("LOCATION_SPOOF", leap.start), (leap.start, leap.end),
+        f"轨迹瞬移 {num(leap.distance_m / 1000)} 千米（推算 {num(leap.speed_kmh)} 千米/小时，步巡上限 {num(limit)}），"
+        f"前后各停留数分钟{back_zh}",
+        f"The track leapt {num(leap.distance_m / 1000)} km ({num(leap.speed_kmh)} km/h, foot patrol limit "
+        f"{num(limit)}) between places it kept for minutes{back_en}",
+        {"leap": {"start": iso(leap.start), "end": iso(leap.end), "back": iso(leap.back),
+                  "distance_m": round(leap.distance_m, 1), "speed_kmh": round(leap.speed_kmh, 1),
+                  "fixes_before": leap.fixes_before, "fixes_after": leap.fixes_after}},
     )

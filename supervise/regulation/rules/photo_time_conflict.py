@@ -1,9 +1,11 @@
-"""PHOTO_TIME_CONFLICT: the photo's own clock and its GPS time disagree, and not by whole zones.
+"""PHOTO_TIME_CONFLICT: the photo's clock is doubtful (review, not a verdict).
 
-A phone set to the wrong time zone is placed by GPS time and not flagged (the evidence module does
-that). Any other disagreement beyond max_conflict_min means one of the two clocks is wrong and the
-service cannot tell which: the sign-in is kept as it was judged (by the camera's time) and raised
-for a person to review, with both times shown. Low severity: it asks a question, it accuses no one.
+Raised when the photo's own clock and its GPS time disagree beyond max_conflict_min, and not by
+whole zones (a phone set to the wrong zone is placed by GPS time and not flagged), or when the
+photo's clock says it was taken after it was received (impossible: the receipt time stands in).
+The sign-in is kept, judged by GPS time when that is possible (else by the camera time, or the
+receipt), and raised for a person to review with both times shown. Low severity and always a
+review flag: it asks a question, it accuses no one.
 """
 from __future__ import annotations
 
@@ -24,11 +26,27 @@ def evaluate(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
 
 def _finding(c: CheckinFact, config: RuleConfig) -> Finding:
     minutes = abs(c.time_conflict_s) / 60
-    gps_time = c.captured_at + timedelta(seconds=c.time_conflict_s) if c.captured_at else None
+    key = checkin_key("PHOTO_TIME_CONFLICT", c.id)
+    question = [("签到时间需人工核对", "check the sign-in time by hand")]
+    if c.capture_time_source == "received":
+        camera = c.received_at + timedelta(seconds=c.time_conflict_s)
+        return make_finding(
+            config, key, (c.received_at, c.received_at),
+            f"照片时钟比上传时间还晚 {num(minutes)} 分钟（不可能），按收到时间计，需人工核对",
+            f"The photo's clock says {num(minutes)} min after it was received (impossible): timed by its receipt; "
+            "check the sign-in time by hand",
+            {"checkin_id": c.id, "camera_time": iso(camera), "received_at": iso(c.received_at),
+             "conflict_s": round(c.time_conflict_s, 1), "decided_by": "received"}, question)
+    if c.capture_time_source == "exif_gps":
+        gps_time, camera = c.captured_at, c.captured_at - timedelta(seconds=c.time_conflict_s)
+    else:
+        camera = c.captured_at
+        gps_time = c.captured_at + timedelta(seconds=c.time_conflict_s) if c.captured_at else None
     return make_finding(
-        config, checkin_key("PHOTO_TIME_CONFLICT", c.id), (c.received_at, c.received_at),
+        config, key, (c.received_at, c.received_at),
         f"照片时钟与卫星时间相差 {num(minutes)} 分钟，签到时间需人工核对",
         f"The photo's clock and its GPS time differ by {num(minutes)} min; check the sign-in time by hand",
-        {"checkin_id": c.id, "camera_time": iso(c.captured_at), "gps_time": iso(gps_time),
-         "conflict_s": round(c.time_conflict_s, 1), "received_at": iso(c.received_at)},
+        {"checkin_id": c.id, "camera_time": iso(camera), "gps_time": iso(gps_time),
+         "conflict_s": round(c.time_conflict_s, 1), "received_at": iso(c.received_at),
+         "decided_by": c.capture_time_source}, question,
     )

@@ -1,13 +1,15 @@
 """TRACK_GAP: no position for more than max_gap_min while on shift (失联).
 
-The gaps judged are the analysis's own gaps, plus the time before the first fix
-(counted from the accepted sign-in, or shift start if that was later) and after
-the last fix up to shift end or as_of, whichever comes first: a gap still open
-at as_of is flagged once its limit has passed. With no position at all, a shift
-with an accepted sign-in has one gap from the sign-in (or start) to end/as_of;
-without a sign-in ABSENT says it already, so no gap is synthesised. Time in
-declared breaks does not count; each remaining piece longer than the limit is
-one finding, keyed by the minute it began.
+The gaps judged are the analysis's own gaps, plus the time before the first fix and after the
+last fix up to shift end or as_of, whichever comes first: a gap still open at as_of is flagged
+once its limit has passed. Time before the accepted sign-in is not a gap (an officer who signs in
+late has not started yet: LATE says that, one event, one flag). With no position at all, a shift
+with an accepted sign-in has one gap from the sign-in (or start) to end/as_of, judged only once
+the shift has ended and the regulation's upload allowance (upload_within_min) has passed: an
+officer without live tracking uploads the day's file after the shift, and is judged on it.
+Without a sign-in ABSENT says it already, so no gap is synthesised. Time in declared breaks does
+not count; each remaining piece longer than the limit is one finding, keyed by the minute it began.
+A silence is exact evidence (the times of the fixes around it), so it is never a review flag.
 """
 from __future__ import annotations
 
@@ -28,24 +30,26 @@ from supervise.tracks.model import Span
 
 def evaluate(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
     """One finding per stretch without positions longer than max_gap_min, outside breaks."""
-    lo, hi = facts.start, judged_until(facts)
+    signed = accepted_sign_in(facts, config)
+    lo = max(facts.start, checkin_time(signed)) if signed else facts.start
+    hi = judged_until(facts)
     if hi <= lo:
         return []
+    if not has_track(facts) and facts.as_of < facts.end + minutes(config.params["upload_within_min"]):
+        return []
     limit = config.params["max_gap_min"]
-    clipped = [c for g in _candidates(facts, config, hi) if (c := clip(g, lo, hi))]
+    clipped = [c for g in _candidates(facts, lo, hi, signed is not None) if (c := clip(g, lo, hi))]
     pieces = [p for g in _union(clipped) for p in minus_breaks(g, facts.breaks)]
     return [_finding(p, limit, facts, config) for p in pieces if p.seconds > minutes(limit).total_seconds()]
 
 
-def _candidates(facts: ShiftFacts, config: RuleConfig, hi) -> list[Span]:
-    signed = accepted_sign_in(facts, config)
-    expected_from = max(facts.start, checkin_time(signed)) if signed else None
+def _candidates(facts: ShiftFacts, lo, hi, signed: bool) -> list[Span]:
     track = facts.track
     if not has_track(facts) or track is None:
-        return [Span(expected_from, hi)] if expected_from and expected_from < hi else []
+        return [Span(lo, hi)] if signed else []
     gaps = list(track.gaps)
-    if expected_from and track.first_fix and track.first_fix > expected_from:
-        gaps.append(Span(expected_from, track.first_fix))
+    if track.first_fix and track.first_fix > lo:
+        gaps.append(Span(lo, track.first_fix))
     if track.last_fix and track.last_fix < hi:
         gaps.append(Span(track.last_fix, hi))
     return gaps
@@ -69,5 +73,6 @@ def _finding(piece: Span, limit: float, facts: ShiftFacts, config: RuleConfig) -
         f"{num(length)} 分钟没有定位（允许 {num(limit)} 分钟）",
         f"No position for {num(length)} min ({num(limit)} min allowed)",
         {"gap": [iso(piece.start), iso(piece.end)], "gap_min": round(length, 2),
-         "still_open_at_as_of": still_open, "no_track": not has_track(facts)},
+         "still_open_at_as_of": still_open, "no_track": not has_track(facts),
+         "support": {"margin": round(length - limit, 2), "margin_unit": "min"}},
     )

@@ -5,9 +5,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from supervise.regulation import RuleConfig, default_regulation_text, parse_regulation
 from supervise.regulation.facts import CheckinFact, ShiftFacts
-from supervise.tracks.model import Excursion, Span, SpeedJump, StayPoint, TrackAnalysis
+from supervise.tracks.model import Excursion, Span, SpeedJump, StayPoint, Teleport, TrackAnalysis
 
 HARBIN = ZoneInfo("Asia/Shanghai")
 DEFAULT = parse_regulation(default_regulation_text())
@@ -44,11 +46,16 @@ def checkin(id: int = 1, at: datetime = START, received: datetime | None = None,
 
 
 def track(start: datetime = START, end: datetime = END, **kw) -> TrackAnalysis:
-    """A track covering [start, end], 10 km long, inside the grid throughout, unless told."""
+    """A track covering [start, end], 10 km long, inside the grid throughout, a fix every 10 s with
+    an accuracy of 10 m (where no silence of `gaps` falls), unless told."""
+    fixes = np.arange(start.timestamp(), end.timestamp() + 1, 10.0)
+    for gap in kw.get("gaps", []):
+        fixes = fixes[(fixes <= gap.start.timestamp()) | (fixes >= gap.end.timestamp())]
     values = {
-        "window": Span(start, end), "points": 500, "distance_m": 10_000.0,
+        "window": Span(start, end), "points": int(fixes.size), "distance_m": 10_000.0,
         "moving_s": (end - start).total_seconds(),
         "first_fix": start, "last_fix": end, "last_inside": end, "coverage": 1.0,
+        "fix_t": fixes, "fix_acc": np.full(fixes.size, 10.0),
     }
     values.update(kw)
     return TrackAnalysis(**values)
@@ -83,7 +90,13 @@ def jump(start: datetime, speed_kmh: float) -> SpeedJump:
     return SpeedJump(start, start + timedelta(seconds=10), speed_kmh, speed_kmh / 3.6 * 10)
 
 
+def leap(start: datetime, distance_m: float, back: datetime | None = None) -> Teleport:
+    """A leap of the track at `start` (10 s long), and back at `back` when given."""
+    end = (back or start) + timedelta(seconds=10)
+    return Teleport(start, end, distance_m, distance_m / 10 * 3.6, 18, 18, back=back)
+
+
 __all__ = [
-    "DEFAULT", "END", "HARBIN", "START", "checkin", "config", "excursion", "gap", "jump", "local",
+    "DEFAULT", "END", "HARBIN", "START", "checkin", "config", "excursion", "gap", "jump", "leap", "local",
     "mins", "shift", "stay", "track",
 ]

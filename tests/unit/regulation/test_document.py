@@ -34,9 +34,9 @@ def test_the_default_document_says_what_domain_md_says():
     assert p["CHECKIN_OFF_GRID"] == {"min_tolerance_m": 30, "max_reported_error_m": 100}
     assert p["PHOTO_STALE"] == {"max_age_min": 10}
     assert p["LOCATION_MISMATCH"] == {"extra_m": 50}
-    assert p["LOCATION_SPOOF"] == {"max_speed_kmh": 50}
+    assert p["LOCATION_SPOOF"] == {"max_speed_kmh": 50, "settle_min": 3, "settle_fixes": 3}
     assert p["PHOTO_REUSED"] == {"max_phash_distance": 6}
-    assert p["TRACK_GAP"] == {"max_gap_min": 15}
+    assert p["TRACK_GAP"] == {"max_gap_min": 15, "upload_within_min": 30}
     assert p["IDLE"] == {"radius_m": 30, "min_duration_min": 20}
     assert p["OFF_POST"] == {"buffer_m": 50, "max_continuous_min": 10, "max_total_min": 20}
     assert p["EARLY_LEAVE"] == {"before_end_min": 15}

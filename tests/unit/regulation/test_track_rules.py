@@ -3,7 +3,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from regulation_factories import END, START, checkin, config, excursion, gap, jump, mins, shift, stay, track
+from regulation_factories import (
+    END,
+    START,
+    checkin,
+    config,
+    excursion,
+    gap,
+    jump,
+    leap,
+    mins,
+    shift,
+    stay,
+    track,
+)
 
 from supervise.regulation.rules import early_leave, idle, location_spoof, low_patrol, off_post, track_gap
 from supervise.tracks.model import Span
@@ -49,15 +62,27 @@ def test_a_gap_still_open_is_flagged_once_its_limit_has_passed():
 
 
 def test_a_shift_with_a_sign_in_and_no_positions_at_all_has_one_gap_from_the_start():
-    [finding] = _gaps(None, as_of=START + mins(16))
-    assert finding.start == START and finding.evidence["no_track"] is True
-    [same] = _gaps(track(points=0, first_fix=None, last_fix=None, last_inside=None), as_of=START + mins(16))
+    [finding] = _gaps(None, as_of=END + mins(30))
+    assert finding.start == START and finding.end == END and finding.evidence["no_track"] is True
+    [same] = _gaps(track(points=0, first_fix=None, last_fix=None, last_inside=None), as_of=END + mins(30))
     assert same.key == finding.key
 
 
+def test_no_positions_at_all_is_judged_only_after_the_upload_allowance_past_the_end():
+    """An officer without live tracking uploads the day's file after the shift."""
+    assert _gaps(None, as_of=START + mins(60)) == []
+    assert _gaps(None, as_of=END + mins(29)) == []
+    assert len(_gaps(None, as_of=END + mins(30))) == 1
+
+
 def test_after_a_late_sign_in_the_missing_track_counts_from_the_sign_in():
-    [finding] = _gaps(None, checkins=[checkin(at=START + mins(20))], as_of=START + mins(60))
+    [finding] = _gaps(None, checkins=[checkin(at=START + mins(20))], as_of=END + mins(30))
     assert finding.start == START + mins(20)
+
+
+def test_a_late_officer_whose_track_starts_at_the_sign_in_has_no_gap_before_it():
+    signed = START + mins(22)
+    assert _gaps(track(first_fix=signed), checkins=[checkin(at=signed)]) == []
 
 
 def test_a_shift_without_sign_in_and_without_positions_has_no_gap_finding_because_absent_says_it():
@@ -176,17 +201,24 @@ def test_last_inside_15_minutes_before_the_end_is_not_early():
 
 def test_last_inside_15_minutes_and_1_second_before_the_end_is_early():
     [finding] = _early(END - mins(15) - SECOND)
-    assert finding.key == "EARLY_LEAVE" and finding.evidence["no_data_after_last_inside"] is False
+    assert finding.key == "EARLY_LEAVE" and finding.evidence["support"]["fixes"] > 0
 
 
 def test_early_leave_is_not_judged_before_the_shift_ends():
     assert _early(END - mins(60), as_of=END - SECOND) == []
 
 
-def test_a_track_that_stops_at_the_last_inside_position_says_so():
-    [finding] = _early(END - mins(60), last_fix=END - mins(60))
-    assert finding.evidence["no_data_after_last_inside"] is True
-    assert "轨迹中断" in finding.summary_zh and "track stops" in finding.summary_en
+def test_a_track_that_stops_at_the_last_inside_position_is_a_silence_not_an_early_leave():
+    silence = Span(END - mins(60), END)
+    tr = track(last_inside=END - mins(60), last_fix=END - mins(60), gaps=[silence])
+    assert early_leave.evaluate(shift(track=tr), config("EARLY_LEAVE")) == []
+    [gap] = track_gap.evaluate(shift(track=tr), config("TRACK_GAP"))
+    assert (gap.start, gap.end) == (silence.start, silence.end)
+
+
+def test_walking_away_and_then_going_silent_is_not_inferred_to_be_an_early_leave():
+    tr = track(last_inside=END - mins(60), last_fix=END - mins(50), gaps=[Span(END - mins(50), END)])
+    assert early_leave.evaluate(shift(track=tr), config("EARLY_LEAVE")) == []
 
 
 def test_no_positions_at_all_is_not_an_early_leave():
@@ -233,22 +265,24 @@ def _spoof(tr, **kw):
     return location_spoof.evaluate(shift(track=tr, **kw), config("LOCATION_SPOOF"))
 
 
-def test_50_km_h_between_fixes_is_possible_on_a_patrol():
-    assert _spoof(track(speed_jumps=[jump(START + mins(60), 50)])) == []
+def test_fast_consecutive_fixes_alone_are_not_spoofing():
+    assert _spoof(track(speed_jumps=[jump(START + mins(60), 300)])) == []
 
 
-def test_50_1_km_h_between_fixes_on_a_foot_patrol_is_spoofing():
-    [finding] = _spoof(track(speed_jumps=[jump(START + mins(60), 50.1)]))
+def test_a_leap_between_places_kept_for_minutes_is_spoofing_keyed_by_its_minute():
+    [finding] = _spoof(track(teleports=[leap(START + mins(60), 4000.0)]))
     assert finding.key == "LOCATION_SPOOF@2026-11-26T02:00Z"
+    assert finding.evidence["leap"]["distance_m"] == 4000.0
 
 
-def test_two_jumps_in_the_same_minute_are_one_finding():
-    [finding] = _spoof(track(speed_jumps=[jump(START + mins(60), 80), jump(START + mins(60.5), 90)]))
-    assert len(finding.evidence["jumps"]) == 2
+def test_a_leap_out_and_back_is_one_finding():
+    [finding] = _spoof(track(teleports=[leap(START + mins(60), 4000.0, back=START + mins(80))]))
+    assert finding.evidence["leap"]["back"] is not None
+    assert (finding.start, finding.end) == (START + mins(60), START + mins(80) + timedelta(seconds=10))
 
 
-def test_speed_is_not_judged_on_a_fixed_post():
-    assert _spoof(track(speed_jumps=[jump(START + mins(60), 300)]), kind="fixed_post") == []
+def test_a_leap_on_a_fixed_post_is_spoofing_too():
+    assert len(_spoof(track(teleports=[leap(START + mins(60), 4000.0)]), kind="fixed_post")) == 1
 
 
 def test_mock_fixes_in_the_track_are_one_finding():

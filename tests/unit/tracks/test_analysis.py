@@ -56,11 +56,11 @@ def test_an_officer_sitting_40_minutes_with_40_m_jitter_is_idle_for_those_40_min
     result = analyse(track)
     assert len(result.stays) == 1
     stay = result.stays[0]
-    # the stay includes the last few steps of arriving and the first of leaving
-    assert abs(stay.start.timestamp() - sat_down) <= 60
-    assert abs(stay.end.timestamp() - got_up) <= 60
+    # the walk in and the walk out are not part of the stay: it starts and ends within a fix or two
+    assert abs(stay.start.timestamp() - sat_down) <= 30
+    assert abs(stay.end.timestamp() - got_up) <= 30
     assert stay.radius_m < PARAMS.idle_radius_m
-    assert stay.points >= 240
+    assert stay.points >= 235
 
 
 def test_the_idle_place_is_where_the_officer_sat():
