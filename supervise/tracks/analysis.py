@@ -21,7 +21,9 @@ The order of the work is the order of trust (DOMAIN.md, "Judging fairly"):
 7. Leaps (`Teleport`): one or two consecutive segments whose distance, less both accuracies,
    implies more than `max_speed_kmh` (two when a fix was caught half-way), between a place the
    track kept for `teleport_settle_s` and `teleport_min_fixes` before and a place it kept as long
-   after (80 % of the fixes within LEAP_PLACE_M of their median), at least LEAP_MIN_M apart. A
+   after (80 % of the fixes within LEAP_PLACE_M of their median, that median within LEAP_PLACE_M of
+   the fix the leap left from or landed on); the leap itself, less both accuracies, at least
+   LEAP_MIN_M. A
    vehicle is fast for many segments in a row and keeps no place before its last step, and a
    multipath fix comes straight back (it keeps no place after), so neither is a leap. A leap
    followed later by a leap back to where the track had been is one event.
@@ -275,11 +277,14 @@ def _teleports(t, x, y, acc, jumps: np.ndarray, params: AnalysisParams) -> list[
         if before is None or after is None:
             continue
         (bx, by, nb), (ax, ay, na) = before, after
-        distance = float(np.hypot(ax - bx, ay - by))
+        leap = float(np.hypot(x[last + 1] - x[first], y[last + 1] - y[first])) - acc[first] - acc[last + 1]
         dt = max(float(t[last + 1] - t[first]), MIN_JUMP_DT_S)
-        if distance < LEAP_MIN_M or (distance - acc[first] - acc[last + 1]) / dt * 3.6 <= params.max_speed_kmh:
+        if leap < LEAP_MIN_M or leap / dt * 3.6 <= params.max_speed_kmh:
             continue
-        leaps.append((first, last, bx, by, ax, ay, distance, nb, na))
+        if np.hypot(bx - x[first], by - y[first]) > LEAP_PLACE_M or np.hypot(ax - x[last + 1], ay - y[last + 1]) > \
+                LEAP_PLACE_M:
+            continue   # the places kept are not where the leap left and landed
+        leaps.append((first, last, bx, by, ax, ay, float(np.hypot(ax - bx, ay - by)), nb, na))
     return _paired(t, leaps)
 
 

@@ -228,6 +228,7 @@ def test_a_violation_with_a_photo_raises_an_inspection_flag_with_its_evidence(cl
     assert finding["items"][0]["code"] == "D06" and finding["items"][0]["zh"].startswith("不准在岗期间玩手机")
     assert finding["distance_to_grid_m"] == 0.0 and finding["shift_id"] == check["shift"]["id"]
     flag_id = finding["flag"]["id"]
+    assert client.get(f"/api/v1/flags/{flag_id}", headers=auth("mgr-ng")).get_json()["needs_review"] is False
 
     flag = client.get(f"/api/v1/flags/{flag_id}", headers=auth("mgr-ng")).get_json()
     assert (flag["code"], flag["status"], flag["officer"], flag["finding_id"]) == (
@@ -237,6 +238,19 @@ def test_a_violation_with_a_photo_raises_an_inspection_flag_with_its_evidence(cl
     assert shown["note"] == "在岗玩手机" and shown["inspector_district"] == "DL"
     assert shown["photo_url"] == f"/api/v1/findings/{finding['id']}/photo"
     assert flag["evidence"]["regulation"]["clause"] == "5.1"
+
+
+def test_a_violation_photographed_far_from_the_officer_s_grid_is_raised_for_review_only(client, auth, app, drawn):
+    check = own_check(client, auth)
+    far = (NG_GRID_CENTRE[0] + 0.035, NG_GRID_CENTRE[1])   # about 2.7 km east
+    response = record(client, auth, check["id"], photo=evidence_photo(centre=far), officer="HRB-NG-0001",
+                      result="violation", items="D06")
+    assert response.status_code == 201, response.get_json()
+    flag = client.get(f"/api/v1/flags/{response.get_json()['flag']['id']}", headers=auth("mgr-ng")).get_json()
+    assert flag["needs_review"] is True
+    assert "m from the officer's grid" in flag["evidence"]["review"][0]["en"]
+    queue = client.get("/api/v1/flags?needs_review=true", headers=auth("mgr-ng")).get_json()
+    assert [f["id"] for f in queue["items"]] == [flag["id"]]
 
 
 def test_the_officer_and_their_managers_see_the_finding_photo_but_other_districts_do_not(client, auth, drawn):

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from supervise.cli import SYSTEM
 from supervise.extensions import db
 from supervise.models import Checkin, Photo, Position, Shift, User
+from supervise.models.tracks import SOURCE_CODES
 from supervise.services import reference
 from supervise.timeutil import parse_instant
 
@@ -45,10 +46,11 @@ def sign_in(shift_id: int, captured_at: datetime, *, lat: float | None = DL_LAT,
 
 def walk(badge: str, start: datetime, minutes: float, *, every_s: float = 10, lat: float = DL_LAT,
          lon: float = DL_LON, east_m_per_s: float = 0.6, wrap_m: float = 300.0, seed: int = 1,
-         still: bool = False) -> int:
+         still: bool = False, source: str = "osmand", received: datetime | None = None) -> int:
     """Store positions of someone pacing 300 m up and down a street in the grid (or standing still at
     the end they start from). A walk lasting a whole number of PACE_MIN ends where it began, so
-    segments join without an impossible jump."""
+    segments join without an impossible jump. By default they came live from the phone (OsmAnd),
+    each received when taken; `source="upload"` and `received` make them a file sent later."""
     officer = db.session.query(User).filter_by(badge_no=badge).one()
     rng = np.random.default_rng(seed)
     t = start.timestamp() + np.arange(0, round(minutes * 60), every_s)
@@ -57,8 +59,10 @@ def walk(badge: str, start: datetime, minutes: float, *, every_s: float = 10, la
     north = rng.normal(0, 4, t.size)
     lats = lat + north / 111_320
     lons = lon + east / (111_320 * np.cos(np.radians(lat)))
+    code = SOURCE_CODES[source]
     rows = [{"officer_id": officer.id, "ts": float(a), "lat": float(b), "lon": float(c), "accuracy_m": 8.0,
-             "speed_mps": None, "mock": False, "source": 1, "received_ts": float(a)}
+             "speed_mps": None, "mock": False, "source": code,
+             "received_ts": float(a) if received is None else received.timestamp()}
             for a, b, c in zip(t, lats, lons, strict=True)]
     db.session.execute(insert(Position), rows)
     db.session.commit()

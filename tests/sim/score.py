@@ -51,20 +51,28 @@ class Score:
                 counts[(v.flag.code if v.flag else v.expected.code)][i] += 1
         return {code: tuple(c) for code, c in sorted(counts.items())}
 
-    def precision(self, code: str | None = None) -> float:
-        tp = sum(1 for v in self.true if code in (None, v.flag.code))
-        fp = sum(1 for v in self.false if code in (None, v.flag.code))
+    def precision(self, code: str | None = None, *, plain_only: bool = False) -> float:
+        """Share of raised flags that the labels call for; with `plain_only`, of the flags raised as
+        plain violations (not for review): the accusations."""
+        def counted(v: Verdict) -> bool:
+            return code in (None, v.flag.code) and not (plain_only and v.flag.needs_review)
+        tp = sum(1 for v in self.true if counted(v))
+        fp = sum(1 for v in self.false if counted(v))
         return tp / (tp + fp) if tp + fp else 1.0
+
+    def review_on_honest(self) -> int:
+        """Flags raised for review on shifts where nothing of the kind happened."""
+        return sum(1 for v in self.false if v.flag.needs_review)
 
     def recall(self, code: str | None = None) -> float:
         tp = sum(1 for v in self.true if code in (None, v.flag.code))
         fn = sum(1 for v in self.missed if code in (None, v.expected.code))
         return tp / (tp + fn) if tp + fn else 1.0
 
-    def below(self, precision: float, recall: float) -> list[str]:
-        """Codes whose precision or recall is under the target."""
+    def below(self, precision: float, recall: float, *, plain_only: bool = False) -> list[str]:
+        """Codes whose precision (of all flags, or of plain ones) or recall is under the target."""
         return [code for code in self.per_code()
-                if self.precision(code) < precision or self.recall(code) < recall]
+                if self.precision(code, plain_only=plain_only) < precision or self.recall(code) < recall]
 
 
 def score(plans: list[ShiftPlan], flags: list[RaisedFlag]) -> Score:
@@ -117,12 +125,17 @@ def _why_false(plan: ShiftPlan, flag: RaisedFlag) -> str:
 
 def report(result: Score, plans: list[ShiftPlan], *, seed: int, shifts: int) -> str:
     """The table per code, the overall figures, and every wrong flag with its shift."""
-    lines = [f"fairness: {shifts} shifts, seed {seed}",
-             f"{'code':22} {'true':>5} {'false':>6} {'missed':>7} {'precision':>10} {'recall':>7}"]
+    lines = [f"fairness: {shifts} shifts, seed {seed}  (precision: of all flags / of plain flags, the review "
+             "flags left out)",
+             f"{'code':22} {'true':>5} {'false':>6} {'review':>6} {'missed':>7} {'precision':>10} {'plain':>7} "
+             f"{'recall':>7}"]
     for code, (tp, fp, fn) in result.per_code().items():
-        lines.append(f"{code:22} {tp:5d} {fp:6d} {fn:7d} {result.precision(code):10.3f} {result.recall(code):7.3f}")
+        review = sum(1 for v in result.false if v.flag.code == code and v.flag.needs_review)
+        lines.append(f"{code:22} {tp:5d} {fp:6d} {review:6d} {fn:7d} {result.precision(code):10.3f} "
+                     f"{result.precision(code, plain_only=True):7.3f} {result.recall(code):7.3f}")
     tp, fp, fn = len(result.true), len(result.false), len(result.missed)
-    lines.append(f"{'all':22} {tp:5d} {fp:6d} {fn:7d} {result.precision():10.3f} {result.recall():7.3f}")
+    lines.append(f"{'all':22} {tp:5d} {fp:6d} {result.review_on_honest():6d} {fn:7d} {result.precision():10.3f} "
+                 f"{result.precision(plain_only=True):7.3f} {result.recall():7.3f}")
     honest = [p for p in plans if p.honest]
     flagged_honest = {v.plan.index for v in result.false if v.plan.honest}
     lines.append(f"honest shifts: {len(honest)}, of which flagged: {len(flagged_honest)}; "

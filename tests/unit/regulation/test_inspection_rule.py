@@ -48,3 +48,35 @@ def test_without_a_photo_time_the_flag_is_placed_when_the_finding_was_recorded()
 
 def test_codes_outside_the_catalog_are_named():
     assert unknown_items(["D01", "X99", "D11"], REGULATION.catalog) == ["X99", "D11"]
+
+
+def _on_duty(**overrides) -> InspectionFact:
+    """A finding against an officer whose shift is 09:00-17:00 Harbin time (01:00-09:00 UTC)."""
+    return _fact(shift_start=AT.replace(hour=1, minute=0), shift_end=AT.replace(hour=9, minute=0), **overrides)
+
+
+def test_a_finding_in_the_officer_s_shift_photographed_in_the_grid_is_a_plain_flag():
+    finding = finding_for(_on_duty(), _config(), REGULATION.catalog)
+    assert not finding.needs_review and finding.evidence["verified"] is True
+
+
+def test_a_finding_outside_the_officer_s_shift_is_unverified():
+    early = datetime(2026, 11, 25, 23, 1, tzinfo=UTC)   # 07:01 in Harbin, the shift starts at 09:00
+    finding = finding_for(_on_duty(recorded_at=early, captured_at=early), _config(), REGULATION.catalog)
+    assert finding.needs_review and finding.evidence["verified"] is False
+    assert "07:01" in finding.evidence["review"][0]["en"] and "09:00-17:00" in finding.evidence["review"][0]["en"]
+
+
+def test_a_finding_photographed_2_7_km_from_the_grid_is_unverified():
+    finding = finding_for(_on_duty(distance_to_grid_m=2700.0, photo_accuracy_m=10.0), _config(), REGULATION.catalog)
+    assert finding.needs_review and "2700 m" in finding.evidence["review"][0]["en"]
+
+
+def test_a_finding_photographed_across_the_street_from_the_grid_is_verified():
+    finding = finding_for(_on_duty(distance_to_grid_m=150.0, photo_accuracy_m=20.0), _config(), REGULATION.catalog)
+    assert not finding.needs_review
+
+
+def test_a_finding_against_an_officer_with_no_shift_then_is_unverified():
+    finding = finding_for(_fact(), _config(), REGULATION.catalog)
+    assert finding.needs_review and "no shift" in finding.evidence["review"][0]["en"]
