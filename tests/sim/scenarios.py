@@ -658,17 +658,18 @@ def clock_ahead_without_gps_time(b: Builder) -> None:
 
 
 def low_patrol(b: Builder) -> None:
-    """Stands 14-17 minutes at a time and moves 110-150 m between: no stop reaches 20 minutes and
-    every move leaves the last spot well behind, but the shift covers far less than 2 km per 4 h."""
+    """Stands 16-19 minutes at a time and moves 100-130 m between: no stop reaches 20 minutes and
+    every move leaves the last spot well behind, but the shift covers far less than 2 km per 4 h
+    (about 1.4 km)."""
     plan, rng = b.plan, b.rng
     b.arrive()
     while b.path.now < plan.end:
-        b.path.stay(float(rng.uniform(14, 17)) * MIN, rng)
+        b.path.stay(float(rng.uniform(16, 19)) * MIN, rng)
         x, y = b.path.here
         for _ in range(20):
-            ang, hop = rng.uniform(0, 2 * math.pi), rng.uniform(110, 150)
+            ang, hop = rng.uniform(0, 2 * math.pi), rng.uniform(100, 130)
             nx, ny = plan.grid.rect.nearest_inside(x + hop * math.cos(ang), y + hop * math.sin(ang), 15)
-            if math.hypot(nx - x, ny - y) >= 100:
+            if math.hypot(nx - x, ny - y) >= 90:
                 break
         b.path.walk_to(nx, ny, 1.0)
     plan.expect("LOW_PATROL", plan.start, plan.end)

@@ -125,10 +125,10 @@ def _why_false(plan: ShiftPlan, flag: RaisedFlag) -> str:
 
 def report(result: Score, plans: list[ShiftPlan], *, seed: int, shifts: int) -> str:
     """The table per code, the overall figures, and every wrong flag with its shift."""
-    lines = [f"fairness: {shifts} shifts, seed {seed}  (precision: of all flags / of plain flags, the review "
-             "flags left out)",
-             f"{'code':22} {'true':>5} {'false':>6} {'review':>6} {'missed':>7} {'precision':>10} {'plain':>7} "
-             f"{'recall':>7}"]
+    lines = [(f"fairness: {shifts} shifts, seed {seed}  (precision: of all flags / of plain flags, the review "
+              "flags left out)"),
+             (f"{'code':22} {'true':>5} {'false':>6} {'review':>6} {'missed':>7} {'precision':>10} {'plain':>7} "
+              f"{'recall':>7}")]
     for code, (tp, fp, fn) in result.per_code().items():
         review = sum(1 for v in result.false if v.flag.code == code and v.flag.needs_review)
         lines.append(f"{code:22} {tp:5d} {fp:6d} {review:6d} {fn:7d} {result.precision(code):10.3f} "
