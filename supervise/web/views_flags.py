@@ -19,7 +19,7 @@ from supervise.web import bp
 from supervise.web.common import code_titles, current_actor, page_number, parse_day, require_web_role
 
 PER_PAGE = 50
-FILTER_KEYS = ("status", "code", "squad", "officer", "from", "to")
+FILTER_KEYS = ("status", "code", "squad", "officer", "from", "to", "review")
 
 
 @bp.get("/flags")
@@ -43,6 +43,8 @@ def _service_filters(form: dict) -> dict:
     filters = {key: form[key] for key in ("code", "squad", "officer") if form[key]}
     if form["status"] and form["status"] != "all":
         filters["status"] = form["status"]
+    if form["review"] in ("yes", "no"):
+        filters["needs_review"] = form["review"] == "yes"
     start, end = parse_day(form["from"]), parse_day(form["to"])
     if start:
         filters["from"] = local_day_bounds(start)[0]

@@ -297,12 +297,14 @@ def decoys(b: Builder, until: float, *, stays: int | None = None, steps: int | N
     n_quiet = int(rng.integers(0, 2)) if silences is None else silences
     kinds = ["stay"] * n_stay + ["step"] * n_step
     rng.shuffle(kinds)
-    slots = np.sort(rng.uniform(b.path.now + 10 * MIN, until - 40 * MIN, len(kinds))) if kinds else []
-    for at, kind in zip(slots, kinds, strict=True):
+    lo, hi = b.path.now + 10 * MIN, until - 40 * MIN
+    slots = np.sort(rng.uniform(lo, hi, len(kinds))) if kinds and hi > lo else []
+    for at, kind in zip(slots, kinds, strict=False):
         if at <= b.path.now:
             continue
         b.patrol_until(at)
         if kind == "stay" and plan.kind == "patrol":
+            b.path.walk_to(*b.inside(), float(rng.uniform(1.0, 1.3)))   # not straight after a pause
             b.stay(float(rng.uniform(15, 17.5)))
         elif kind == "step":
             b.excursion(float(rng.uniform(4.5, 7)), float(rng.uniform(120, 250)))
@@ -315,7 +317,8 @@ def decoys(b: Builder, until: float, *, stays: int | None = None, steps: int | N
 
 def quiet(b: Builder, minutes: float) -> None:
     """A silence of `minutes` somewhere in the shift, at least 3 minutes clear of every other
-    silence and of the track's ends (two silences that touch are one longer silence)."""
+    silence, of the track's ends (two silences that touch are one longer silence) and of the
+    labelled violations (whose evidence the label promises)."""
     plan, rng = b.plan, b.rng
     lo, hi = max(plan.start, b.track_from) + 10 * MIN, min(plan.end, b.track_to) - 30 * MIN - minutes * MIN
     for _ in range(20):
@@ -323,7 +326,8 @@ def quiet(b: Builder, minutes: float) -> None:
             return
         a = float(rng.uniform(lo, hi))
         e = a + minutes * MIN
-        if all(e + 3 * MIN < s or a > f + 3 * MIN for s, f in b.phone.silences + b.plan.offline):
+        events = [(x.start, x.end) for x in plan.expected if x.start is not None]   # a labelled event keeps
+        if all(e + 3 * MIN < s or a > f + 3 * MIN for s, f in b.phone.silences + b.plan.offline + events):
             b.silence(minutes, at=a)
             return
 
@@ -658,13 +662,13 @@ def clock_ahead_without_gps_time(b: Builder) -> None:
 
 
 def low_patrol(b: Builder) -> None:
-    """Stands 16-19 minutes at a time and moves 100-130 m between: no stop reaches 20 minutes and
+    """Stands 14-17 minutes at a time and moves 100-130 m between: no stop reaches 20 minutes and
     every move leaves the last spot well behind, but the shift covers far less than 2 km per 4 h
-    (about 1.4 km)."""
+    (about 1.6 km)."""
     plan, rng = b.plan, b.rng
     b.arrive()
     while b.path.now < plan.end:
-        b.path.stay(float(rng.uniform(16, 19)) * MIN, rng)
+        b.path.stay(float(rng.uniform(14, 17)) * MIN, rng)
         x, y = b.path.here
         for _ in range(20):
             ang, hop = rng.uniform(0, 2 * math.pi), rng.uniform(100, 130)
@@ -892,17 +896,19 @@ def _link_reused_photos(plans: list[ShiftPlan], rng: np.random.Generator) -> Non
 
 
 def _label_copied_photo(plan: ShiftPlan, donor: ShiftPlan) -> None:
-    """The copied bytes carry the donor's time and place: stale when taken outside this shift's
-    window and over 10 minutes before receipt; off the grid when the donor's grid is elsewhere."""
+    """The copied bytes carry the donor's time and place. Stale when taken outside this shift's
+    window and over 10 minutes before receipt; and then its place says nothing of where this
+    officer was (no CHECKIN_OFF_GRID, no LATE: the photo is not evidence of this sign-in). Taken
+    inside the window, it is this shift's sign-in: off the grid when the donor's grid is
+    elsewhere, late when taken after the grace."""
     photo, received = donor.signins[0].photo, plan.signins[0].received
     opens, closes = plan.start - 30 * MIN, plan.start + 30 * MIN
-    if received - photo.captured > 10 * MIN and not opens <= photo.captured <= closes:
+    in_window = opens <= photo.captured <= closes
+    if received - photo.captured > 10 * MIN and not in_window:
         plan.expect("PHOTO_STALE")
-    if donor.grid is None or plan.grid is None or donor.grid.code != plan.grid.code:
+    if in_window and (donor.grid is None or plan.grid is None or donor.grid.code != plan.grid.code):
         plan.expect("CHECKIN_OFF_GRID")
-    if not opens <= photo.captured <= closes:
-        pass  # received in the window: the officer sent something, so not ABSENT
-    elif photo.captured > plan.start + 5 * MIN:
+    if in_window and photo.captured > plan.start + 5 * MIN:
         plan.expect("LATE")
 
 

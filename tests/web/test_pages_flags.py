@@ -273,3 +273,40 @@ def test_a_page_number_beyond_reason_shows_an_empty_page_not_a_crash(client, wor
     for path in ("/flags?page=99999999999999999999999", "/inspections/rounds?page=99999999999999999999999",
                  "/flags?page=-5"):
         assert client.get(path).status_code == 200, path
+
+
+def idle_flags(app, *, sparse: bool) -> dict[str, int]:
+    """A shift whose officer sits 40 minutes; with a phone reporting only every 200 s then
+    (`sparse`: 0.3 fixes a minute) the stay rests on thin evidence, so it is raised for review."""
+    from tests.integration.evidence_factories import PACE_MIN, walk
+
+    begin = parse_instant(MONDAY)
+    with app.app_context():
+        shift_id = make_shift("HRB-DL-0001", MONDAY, hours=3)
+        sign_in(shift_id, begin)
+        walk("HRB-DL-0001", begin, 3 * PACE_MIN)
+        walk("HRB-DL-0001", begin + timedelta(minutes=3 * PACE_MIN), 40, still=True, seed=5,
+             every_s=200 if sparse else 10)
+        walk("HRB-DL-0001", begin + timedelta(minutes=3 * PACE_MIN + 40), 60, seed=6)
+        run_checks(begin + timedelta(hours=3, minutes=5))
+        raised = dict(db.session.execute(select(Flag.code, Flag.id).where(Flag.shift_id == shift_id)).all())
+        db.session.remove()
+    return raised
+
+
+def test_a_flag_shows_the_fixes_behind_it_and_its_margin(client, app, world):
+    raised = idle_flags(app, sparse=False)
+    log_in(client, "mgr-dl")
+    page = text(client.get(f"/flags/{raised['IDLE']}"))
+    assert "证据支撑" in page and "Fixes in the span" in page and "Margin over the threshold" in page
+    assert "待人工判断" not in page
+
+
+def test_a_thin_flag_says_why_it_is_for_review_and_the_queue_filters_it(client, app, world):
+    raised = idle_flags(app, sparse=True)
+    log_in(client, "mgr-dl")
+    page = text(client.get(f"/flags/{raised['IDLE']}"))
+    assert "证据不足，待人工判断" in page and "a minute)" in page
+    listed = text(client.get("/flags?status=all&review=yes"))
+    assert f"/flags/{raised['IDLE']}" in listed and "待核" in listed
+    assert f"/flags/{raised['IDLE']}" not in text(client.get("/flags?status=all&review=no"))
