@@ -286,13 +286,21 @@ def regulation_replay(path: Path, start: str, end: str):
     from supervise.services.replay import replay
 
     report = replay(SYSTEM, path.read_text(encoding="utf-8-sig"), _instant(start), _instant(end))
-    click.echo(f"draft {report['draft_label']!r} over {report['shifts']} shifts:")
-    click.echo(f"  {'rule':<18} {'district':<8} {'appear':>7} {'disappear':>10} {'change':>7} {'same':>6}")
+    click.echo(f"draft {report['draft_label']!r} over {report['shifts']} shifts "
+               "(against the regulation in force | against the flags on record):")
+    click.echo(f"  {'rule':<18} {'district':<8} {'appear':>7} {'disappear':>10} {'change':>7} {'same':>6} | "
+               f"{'appear':>7} {'disappear':>10} {'change':>7} {'same':>6}")
     for row in report["rows"]:
+        rec = row["record"]
         click.echo(f"  {row['rule']:<18} {row['district']:<8} {row['appear']:>7} {row['disappear']:>10} "
-                   f"{row['change']:>7} {row['unchanged']:>6}")
+                   f"{row['change']:>7} {row['unchanged']:>6} | {rec['appear']:>7} {rec['disappear']:>10} "
+                   f"{rec['change']:>7} {rec['unchanged']:>6}")
     for example in report["examples"]:
         click.echo(f"  e.g. shift {example['shift_id']} {example['rule']} {example['change']}: "
+                   f"{example['before'] or '-'} -> {example['after'] or '-'}")
+    for example in report["record_examples"]:
+        flag = f" (flag #{example['flag_id']})" if example["flag_id"] else ""
+        click.echo(f"  on record: shift {example['shift_id']} {example['rule']} {example['change']}{flag}: "
                    f"{example['before'] or '-'} -> {example['after'] or '-'}")
 
 

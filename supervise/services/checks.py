@@ -471,7 +471,7 @@ _EVENT_KEY = re.compile(r"^[A-Z_]+@\d{4}-\d{2}-\d{2}T")
 TOUCH = timedelta(seconds=60)
 
 
-def _is_event(key: str) -> bool:
+def is_event_key(key: str) -> bool:
     """Whether a finding key names an event by the minute it began (IDLE@2026-11-26T02:10Z)."""
     return bool(_EVENT_KEY.match(key))
 
@@ -481,10 +481,10 @@ def _flag_for(shift_id: int, finding: Finding, existing: dict[str, Flag],
     """The flag this finding is about (its key, or a live flag of the same event) and the other
     live flags of that event."""
     flag = existing.get(fact_key(shift_id, finding.key))
-    if not _is_event(finding.key):
+    if not is_event_key(finding.key):
         return flag, []
     same = sorted((f for f in mine if f.code == finding.code and f.status != "withdrawn"
-                   and _is_event(f.fact_key.split(":", 2)[-1])
+                   and is_event_key(f.fact_key.split(":", 2)[-1])
                    and f.start <= finding.end + TOUCH and f.end >= finding.start - TOUCH),
                   key=lambda f: (f.start, f.id))
     if flag is not None and flag.status != "withdrawn":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -37,8 +37,8 @@ class Event:
     at: float
     order: int
     kind: str
-    plan: ShiftPlan | None = None
-    payload: object = None
+    plan: ShiftPlan | None = field(default=None, compare=False)
+    payload: object = field(default=None, compare=False)
 
 
 def iso(ts: float) -> str:

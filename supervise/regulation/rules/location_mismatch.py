@@ -24,6 +24,9 @@ def evaluate(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
     return findings
 
 
+REVIEW_MARGIN_M = 50.0   # two fixes apart by less than this beyond their allowance: a person looks
+
+
 def _finding(c: CheckinFact, config: RuleConfig, distance: float, limit: float) -> Finding:
     t = checkin_time(c)
     return make_finding(
@@ -32,5 +35,8 @@ def _finding(c: CheckinFact, config: RuleConfig, distance: float, limit: float) 
         f"Photo position and phone fix are {num(distance)} m apart ({num(limit)} m allowed)",
         {"checkin_id": c.id, "distance_m": round(distance, 1), "limit_m": limit,
          "exif": [c.exif_lat, c.exif_lon, c.exif_accuracy_m],
-         "device": [c.device_lat, c.device_lon, c.device_accuracy_m]},
+         "device": [c.device_lat, c.device_lon, c.device_accuracy_m],
+         "support": {"fixes": 2, "margin": round(distance - limit, 1), "margin_unit": "m"}},
+        [(f"两处位置仅比允许距离多 {num(distance - limit)} 米",
+          f"only {num(distance - limit)} m beyond the allowed distance")] if distance - limit < REVIEW_MARGIN_M else [],
     )

@@ -33,6 +33,7 @@ def evaluate(facts: ShiftFacts, config: RuleConfig) -> list[Finding]:
             f"({num(max_age)} min allowed)",
             {"checkin_id": c.id, "captured_at": iso(c.captured_at), "received_at": iso(c.received_at),
              "age_min": round(age, 2), "capture_time_source": c.capture_time_source,
-             "window_opens": iso(opens), "window_closes": iso(closes)},
+             "window_opens": iso(opens), "window_closes": iso(closes),
+             "support": {"margin": round(age - max_age, 2), "margin_unit": "min"}},
         ))
     return findings
