@@ -115,13 +115,20 @@ def shift_analysis(shift_id: int):
         "coverage": None if a.coverage is None else round(a.coverage, 4),
         "first_fix": iso_z(a.first_fix), "last_fix": iso_z(a.last_fix), "last_inside": iso_z(a.last_inside),
         "idle": [{**_span(s.start, s.end), "lat": round(s.lat, 6), "lon": round(s.lon, 6),
-                  "radius_m": round(s.radius_m, 1), "minutes": round((s.end - s.start).total_seconds() / 60, 1)}
+                  "radius_m": round(s.radius_m, 1), "allowed_radius_m": s.allowed_m, "points": s.points,
+                  "minutes": round((s.end - s.start).total_seconds() / 60, 1)}
                  for s in a.stays],
-        "off_grid": [{**_span(e.start, e.end), "max_distance_m": round(e.max_distance_m, 1)} for e in a.excursions],
+        "off_grid": [{**_span(e.start, e.end), "max_distance_m": round(e.max_distance_m, 1), "points": e.points,
+                      "returned": e.returned} for e in a.excursions],
         "off_grid_total_s": round(a.outside_total_s, 1),
         "gaps": [_span(g.start, g.end) for g in a.gaps],
         "speed_jumps": [{**_span(j.start, j.end), "speed_kmh": round(j.speed_kmh, 1)} for j in a.speed_jumps],
+        "leaps": [{**_span(p.start, p.end), "distance_m": round(p.distance_m, 1), "speed_kmh": round(p.speed_kmh, 1),
+                   "back": iso_z(p.back), "fixes_before": p.fixes_before, "fixes_after": p.fixes_after}
+                  for p in a.teleports],
         "mock_fixes": a.mock_fixes,
+        "outlier_fixes": a.outlier_fixes,
+        "noise_m": a.noise_m,
     })
 
 

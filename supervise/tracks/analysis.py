@@ -58,7 +58,7 @@ from supervise.tracks.model import (
     TrackAnalysis,
 )
 from supervise.tracks.smoothing import baseline_speed, median, smooth_positions
-from supervise.tracks.stays import StayRange, detect_stays, find_stays, noise_level
+from supervise.tracks.stays import StayRange, detect_stays, find_stays, fix_speeds, noise_level
 
 __all__ = ["analyze_track", "detect_stays", "smooth_positions"]
 
@@ -115,8 +115,9 @@ def analyze_track(
     parts = segments(t, params.gap_max_s)
     residual = np.hypot(x - xs, y - ys)
     noise = noise_level(acc, residual)
+    speed = baseline_speed(t, xs, ys) if t.size > 1 else np.zeros(0)
     stays = [s for a, b in parts
-             for s in _segment_stays(t, xs, ys, acc, residual, a, b, params)]
+             for s in _segment_stays(t, xs, ys, acc, residual, speed, a, b, params)]
     dist = area.distances_xy(x, y)
     outside = dist > params.off_post_buffer_m + acc
     excursions = [e for a, b in parts for e in _excursions(t, outside, dist, a, b)]
@@ -126,7 +127,7 @@ def analyze_track(
         window=window,
         points=int(t.size),
         distance_m=_distance(t, xs, ys, parts, jumps, noise),
-        moving_s=_moving_s(t, xs, ys, stays, jumps, params),
+        moving_s=_moving_s(t, speed, stays, jumps, params),
         first_fix=_dt(t[0]),
         last_fix=_dt(t[-1]),
         last_inside=_dt(t[inside_idx[-1]]) if inside_idx.size else None,
@@ -190,10 +191,11 @@ def _without_outliers(t, x, y, acc):
     return t, x, y, acc, xs, ys, count
 
 
-def _segment_stays(t, xs, ys, acc, residual, a: int, b: int, params: AnalysisParams):
+def _segment_stays(t, xs, ys, acc, residual, speed, a: int, b: int, params: AnalysisParams):
     """Stays within fixes a..b (one segment), indices shifted back to the whole track."""
     noise = noise_level(acc[a: b + 1], residual[a: b + 1])
-    found = find_stays(t[a: b + 1], xs[a: b + 1], ys[a: b + 1], params.idle_radius_m, params.idle_min_s, noise)
+    found = find_stays(t[a: b + 1], xs[a: b + 1], ys[a: b + 1], params.idle_radius_m, params.idle_min_s, noise,
+                       fix_speeds(speed[a: b]) if b > a else None)
     return [StayRange(s.first + a, s.last + a, s.cx, s.cy, s.radius_m, s.allowed_m) for s in found]
 
 
@@ -215,32 +217,37 @@ def _distance(t, xs, ys, parts, jumps, noise: float) -> float:
 
 
 def _anchor_walk(t, xs, ys, step: float, leaps: set[int]) -> float:
-    """Sum of the anchor's moves: the anchor follows the binned track once it is `step` away;
-    across a leap it jumps without counting."""
-    bins = np.floor((t - t[0]) / BIN_S).astype(np.int64)
-    first = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
-    counts = np.diff(np.r_[first, t.size])
-    bx = (np.add.reduceat(xs, first) / counts).tolist() + [float(xs[-1])]
-    by = (np.add.reduceat(ys, first) / counts).tolist() + [float(ys[-1])]
-    leap_bins = {int(np.searchsorted(first, i, side="right")) - 1 for i in leaps}
-    ax, ay, total, step2 = float(xs[0]), float(ys[0]), 0.0, step * step
-    for k in range(1, len(bx)):
-        dx, dy = bx[k] - ax, by[k] - ay
-        if k in leap_bins:
-            ax, ay = bx[k], by[k]
-        elif dx * dx + dy * dy >= step2:
-            total += (dx * dx + dy * dy) ** 0.5
-            ax, ay = bx[k], by[k]
+    """Sum of the anchor's moves: the anchor follows the track (averaged over BIN_S bins when the
+    fixes come faster) once it is `step` away; across a leap it jumps without counting."""
+    if t.size > 1 and float(t[-1] - t[0]) / (t.size - 1) < BIN_S:
+        bins = np.floor((t - t[0]) / BIN_S).astype(np.int64)
+        first = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
+        counts = np.diff(np.r_[first, t.size])
+        bx = (np.add.reduceat(xs, first) / counts).tolist() + [float(xs[-1])]
+        by = (np.add.reduceat(ys, first) / counts).tolist() + [float(ys[-1])]
+        cuts = sorted({int(np.searchsorted(first, i, side="right")) - 1 for i in leaps})
+    else:
+        bx, by, cuts = xs.tolist(), ys.tolist(), sorted(leaps)
+    total, step2, begin = 0.0, step * step, 0
+    for end in [*cuts, len(bx)]:
+        ax, ay = bx[begin], by[begin]   # a leap: the anchor jumps along, uncounted
+        for px, py in zip(bx[begin:end], by[begin:end], strict=True):
+            dx, dy = px - ax, py - ay
+            d2 = dx * dx + dy * dy
+            if d2 >= step2:
+                total += d2 ** 0.5
+                ax, ay = px, py
+        begin = end
     return total
 
 
-def _moving_s(t, xs, ys, stays, jumps, params: AnalysisParams) -> float:
+def _moving_s(t, speed, stays, jumps, params: AnalysisParams) -> float:
     """Seconds spent moving faster than `moving_speed_mps` (60 s baseline), inside segments and
     outside stays."""
     if t.size < 2:
         return 0.0
     dt = np.diff(t)
-    counted = (baseline_speed(t, xs, ys) > params.moving_speed_mps) & (dt <= params.gap_max_s)
+    counted = (speed > params.moving_speed_mps) & (dt <= params.gap_max_s)
     counted[jumps] = False
     for stay in stays:
         counted[stay.first: stay.last] = False

@@ -198,8 +198,10 @@ def allowed_radius(radius_m: float, noise_m: float) -> float:
 
 
 def find_stays(t: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius_m: float, min_duration_s: float,
-               noise_m: float) -> list[StayRange]:
-    """Stays of at least `min_duration_s` in one segment of smoothed fixes (see the module docstring)."""
+               noise_m: float, speed: np.ndarray | None = None) -> list[StayRange]:
+    """Stays of at least `min_duration_s` in one segment of smoothed fixes (see the module docstring).
+
+    `speed` is each fix's 60-second speed (m/s) when the caller has it already."""
     allowed = allowed_radius(radius_m, noise_m)
     n = t.size
     if n < 2:
@@ -211,7 +213,8 @@ def find_stays(t: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius_m: float, m
     # a cheap screen: a window whose bounding box is far wider than the allowed circle cannot fit
     ext = _Extent(xs, ys, int((ends[starts] - starts).max()) + 1)
     screened = starts[ext.fits(starts, ends[starts], SCREEN_FACTOR * allowed)]
-    speed = _fix_speeds(baseline_speed(t, xs, ys)) if screened.size else None
+    if screened.size and speed is None:
+        speed = fix_speeds(baseline_speed(t, xs, ys))
     found: list[StayRange] = []
     for a in screened.tolist():
         if found and a <= found[-1].last:
@@ -223,11 +226,24 @@ def find_stays(t: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius_m: float, m
         j = min(int(ends[a]), n - 1)
         if not _fits(t, xs, ys, a, j, allowed):
             continue
-        e = _grow_fit(t, xs, ys, a, j, allowed)
+        e = _last_before_leaving(t, xs, ys, a, j, allowed)
         stay = _trimmed(t, xs, ys, speed, a, e, allowed, min_duration_s)
         if stay is not None:
             found.append(stay)
     return _merged_stays(t, xs, ys, found, allowed, min_duration_s)
+
+
+def _last_before_leaving(t, xs, ys, a: int, j: int, allowed: float) -> int:
+    """Growing the stay a..j: the last fix before the track leaves the circle (around a..j's centre)
+    for longer than MAX_OUT_S, or the segment's last fix."""
+    cx, cy = float(median(xs[a: j + 1])), float(median(ys[a: j + 1]))
+    out = np.hypot(xs[j + 1:] - cx, ys[j + 1:] - cy) > allowed
+    if not out.any():
+        return t.size - 1
+    edges = np.diff(np.r_[0, out.view(np.int8), 0])
+    first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    long_run = np.flatnonzero(t[j + 1 + last] - t[j + 1 + first] > MAX_OUT_S)
+    return t.size - 1 if long_run.size == 0 else j + int(first[long_run[0]])
 
 
 def _fits(t: np.ndarray, xs: np.ndarray, ys: np.ndarray, a: int, e: int, allowed: float) -> bool:
@@ -241,7 +257,7 @@ def _longest_run_s(t: np.ndarray, out: np.ndarray) -> float:
     """The longest time from the first to the last fix of a run of consecutive `out` fixes."""
     if not out.any():
         return 0.0
-    edges = np.diff(np.r_[0, out.astype(np.int8), 0])
+    edges = np.diff(np.r_[0, out.view(np.int8), 0])
     first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
     return float((t[last] - t[first]).max())
 
@@ -254,22 +270,6 @@ def _settled(t, xs, ys, speed, a: int, j: int, allowed: float) -> int:
         still &= speed[a: j + 1] <= MOVING_MPS
     idx = np.flatnonzero(still)
     return a + int(idx[0]) if idx.size else a
-
-
-def _grow_fit(t, xs: np.ndarray, ys: np.ndarray, a: int, j: int, allowed: float) -> int:
-    """The last e >= j for which a..e still fits: doubling steps, then halving back."""
-    n, good, step = xs.size, j, 8
-    while good + step < n and _fits(t, xs, ys, a, good + step, allowed):
-        good += step
-        step *= 2
-    bad = min(good + step, n)
-    while bad - good > 1:
-        mid = (good + bad) // 2
-        if _fits(t, xs, ys, a, mid, allowed):
-            good = mid
-        else:
-            bad = mid
-    return good
 
 
 def _trimmed(t, xs, ys, speed, a: int, e: int, allowed: float, min_duration_s: float) -> StayRange | None:
@@ -288,7 +288,7 @@ def _trimmed(t, xs, ys, speed, a: int, e: int, allowed: float, min_duration_s: f
     return _stay_range(xs, ys, first, last, allowed)
 
 
-def _fix_speeds(segment_speed: np.ndarray) -> np.ndarray:
+def fix_speeds(segment_speed: np.ndarray) -> np.ndarray:
     """Per fix, the faster of the two segments it joins (n - 1 segment speeds in, n fix speeds out)."""
     if segment_speed.size == 0:
         return np.zeros(1)
