@@ -173,6 +173,14 @@ class Builder:
             return
         self.path.wander(until, lambda rng: self.inside(), self.rng)
 
+    def walk_away(self, at_least_m: float) -> None:
+        """Walk to a point of the grid at least `at_least_m` from here (or the farthest of a few)."""
+        hx, hy = self.path.here
+        options = [self.inside() for _ in range(12)]
+        target = next((p for p in options if math.hypot(p[0] - hx, p[1] - hy) >= at_least_m),
+                      max(options, key=lambda p: math.hypot(p[0] - hx, p[1] - hy)))
+        self.path.walk_to(*target, float(self.rng.uniform(1.0, 1.3)))
+
     def stay(self, minutes: float) -> tuple[float, float]:
         a = self.path.now
         self.path.stay(minutes * MIN, self.rng)
@@ -182,8 +190,9 @@ class Builder:
         """Walk out `distance` m beyond the edge, stay there so that the time beyond the buffer is
         `beyond_buffer_min`, walk back in. Returns the true span beyond the buffer."""
         speed = float(self.rng.uniform(1.1, 1.4))
-        start_xy = self.path.here
         far = self.outside(distance)
+        start_xy = self._nearest_inside(*far)   # cross the edge head on, so the time outside is as planned
+        self.path.walk_to(*start_xy, speed)
         self.path.walk_to(*far, speed)
         out_walk = max(distance - BUFFER_M, 0.0) / speed
         dwell = max(beyond_buffer_min * MIN - 2 * out_walk, 30.0)
@@ -306,6 +315,7 @@ def decoys(b: Builder, until: float, *, stays: int | None = None, steps: int | N
         if kind == "stay" and plan.kind == "patrol":
             b.path.walk_to(*b.inside(), float(rng.uniform(1.0, 1.3)))   # not straight after a pause
             b.stay(float(rng.uniform(15, 17.5)))
+            b.walk_away(120.0)                                          # nor straight into the next one
         elif kind == "step":
             b.excursion(float(rng.uniform(4.5, 7)), float(rng.uniform(120, 250)))
     for _ in range(n_quiet):
