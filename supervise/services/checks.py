@@ -456,8 +456,7 @@ def _judge_what_is_gone(shift: Shift, mine: list[Flag], seen: set[str], report: 
     if gone and evidence is not None:
         trusted = evidence.trusted_findings(min(f.created_at for f in gone).timestamp())
         if trusted is not None:
-            standing = {flag.fact_key for finding in trusted for flag in [_flag_for(shift.id, finding, {
-                f.fact_key: f for f in gone}, gone)[0]] if flag is not None}
+            standing = _still_shown(shift.id, trusted, gone)
             gone = [f for f in gone if f.fact_key not in standing]
     for flag in gone:
         _cause_gone(flag, report, _late_data_note(flag, evidence))
@@ -465,6 +464,17 @@ def _judge_what_is_gone(shift: Shift, mine: list[Flag], seen: set[str], report: 
         for flag in judged:
             if flag not in gone and flag.code in TRACK_CODES | {"EARLY_LEAVE", "LOW_PATROL"}:
                 _note_counter_evidence(flag, evidence.positions)
+
+
+def _still_shown(shift_id: int, findings: list[Finding], flags: list[Flag]) -> set[str]:
+    """The fact keys of those `flags` that one of `findings` is still about."""
+    by_key = {f.fact_key: f for f in flags}
+    shown = set()
+    for finding in findings:
+        flag, _ = _flag_for(shift_id, finding, by_key, flags)
+        if flag is not None:
+            shown.add(flag.fact_key)
+    return shown
 
 
 _EVENT_KEY = re.compile(r"^[A-Z_]+@\d{4}-\d{2}-\d{2}T")

@@ -43,6 +43,10 @@ RADIUS_SHARE = 0.9
 MERGE_GAP_S = 120.0
 SCREEN_FACTOR = 4.0
 MOVING_MPS = 0.5
+# Windows are tried from one start a minute at most: a stay lasts 20, so it is still found, and
+# its start is then settled fix by fix; a noisy phone in a small grid passes the cheap screen
+# everywhere, and this bounds the work to a test a minute.
+TRY_EVERY_S = 60.0
 
 
 class _Extent:
@@ -216,9 +220,11 @@ def find_stays(t: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius_m: float, m
     if screened.size and speed is None:
         speed = fix_speeds(baseline_speed(t, xs, ys))
     found: list[StayRange] = []
+    tried = -np.inf
     for a in screened.tolist():
-        if found and a <= found[-1].last:
+        if (found and a <= found[-1].last) or t[a] < tried + TRY_EVERY_S:
             continue
+        tried = t[a]
         j = int(ends[a])
         if not _fits(t, xs, ys, a, j, allowed):
             continue
@@ -240,8 +246,7 @@ def _last_before_leaving(t, xs, ys, a: int, j: int, allowed: float) -> int:
     out = np.hypot(xs[j + 1:] - cx, ys[j + 1:] - cy) > allowed
     if not out.any():
         return t.size - 1
-    edges = np.diff(np.r_[0, out.view(np.int8), 0])
-    first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    first, last = _runs(out)
     long_run = np.flatnonzero(t[j + 1 + last] - t[j + 1 + first] > MAX_OUT_S)
     return t.size - 1 if long_run.size == 0 else j + int(first[long_run[0]])
 
@@ -257,9 +262,16 @@ def _longest_run_s(t: np.ndarray, out: np.ndarray) -> float:
     """The longest time from the first to the last fix of a run of consecutive `out` fixes."""
     if not out.any():
         return 0.0
-    edges = np.diff(np.r_[0, out.view(np.int8), 0])
-    first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    first, last = _runs(out)
     return float((t[last] - t[first]).max())
+
+
+def _runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) indices of each run of True in a boolean array."""
+    padded = np.zeros(flags.size + 2, dtype=np.int8)
+    padded[1:-1] = flags
+    edges = np.diff(padded)
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
 
 
 def _settled(t, xs, ys, speed, a: int, j: int, allowed: float) -> int:

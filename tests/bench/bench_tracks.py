@@ -113,13 +113,16 @@ def bench_gpx(n: int = 50_000) -> None:
 # ---------------------------------------------------------------- (b) idle stays
 
 
+STOPS = ((60, 25), (200, 40), (360, 12))   # (minute of the shift, minutes stopped)
+
+
 def shift_track(seed: int = 3, noise_m: float = 1.0):
     """8 hours at 10 s (2,880 fixes): walking at 1.1 m/s with stops of 25, 40 and 12 minutes."""
     rng = np.random.default_rng(seed)
     n = 2880
     t = 1.77e9 + np.arange(n) * 10.0
     speed = np.full(n, 1.1)
-    for start_min, minutes in ((60, 25), (200, 40), (360, 12)):
+    for start_min, minutes in STOPS:
         speed[start_min * 6:(start_min + minutes) * 6] = 0.0
     heading = np.cumsum(rng.normal(0, 0.05, n))
     x = np.cumsum(speed * 10 * np.cos(heading)) + rng.normal(0, noise_m, n)
@@ -164,17 +167,19 @@ def bench_idle(radius_m: float = 30.0, minutes: float = 20.0) -> None:
             max_diameter=2 * radius_m, min_duration=timedelta(minutes=minutes))
 
     our_stays, their_stops = ours().stays, theirs()
+    truth = [(1.77e9 + start_min * 60, 1.77e9 + (start_min + length) * 60)
+             for start_min, length in STOPS if length >= minutes]
     ours_best, ours_median = best_of(ours, 20)
     stays_best, stays_median = best_of(ours_stays_only, 20)
     peer_best, peer_median = best_of(theirs, 3)
     print(f"idle stays in {t.size} fixes, R = {radius_m} m, T = {minutes} min; movingpandas {mpd.__version__}")
+    print("  truth        ", ", ".join(f"{_hm(a)}-{_hm(b)}" for a, b in truth))
     for name, spans in (("ours", [(s.start, s.end) for s in our_stays]),
                         ("movingpandas", [(r.t_0, r.t_n) for r in their_stops])):
-        print(f"  {name:13s}", ", ".join(f"{_hm(a)}-{_hm(b)}" for a, b in spans))
-    same = len(our_stays) == len(their_stops) and all(
-        abs(s.start.timestamp() - _ts(r.t_0)) <= 10 and abs(s.end.timestamp() - _ts(r.t_n)) <= 10
-        for s, r in zip(our_stays, their_stops, strict=False))
-    print(f"  same stops to within one sample (10 s): {same}")
+        print(f"  {name:13s}", ", ".join(f"{_hm(a)}-{_hm(b)}" for a, b in spans),
+              f"  (largest error at an end: {_worst_end(spans, truth)})")
+    print("  (movingpandas counts the last and first steps within the diameter as part of a stop; ours trims "
+          "the walk in and out, README 'Judging fairly')")
     print(f"  analyze_track (all of it):  best {ours_best * 1e3:.2f} ms  median {ours_median * 1e3:.2f} ms")
     print(f"  smoothing + stays alone:    best {stays_best * 1e3:.2f} ms  median {stays_median * 1e3:.2f} ms"
           f"  (ratio {peer_best / stays_best:.0f}x)")
@@ -183,7 +188,16 @@ def bench_idle(radius_m: float = 30.0, minutes: float = 20.0) -> None:
           "  (target >= 50x; area: the track's bounding box + ~100 m)")
 
 
+def _worst_end(spans, truth) -> str:
+    if len(spans) != len(truth):
+        return f"{len(spans)} stops, not {len(truth)}"
+    worst = max(max(abs(_ts(a) - ta), abs(_ts(b) - tb)) for (a, b), (ta, tb) in zip(spans, truth, strict=True))
+    return f"{worst:.0f} s"
+
+
 def _ts(value) -> float:
+    if isinstance(value, float | int):
+        return float(value)
     return value.replace(tzinfo=UTC).timestamp() if value.tzinfo is None else value.timestamp()
 
 
