@@ -48,8 +48,13 @@ def iso(ts: float) -> str:
 class Simulation:
     """One planned day, fed through the app's doors; `run()` returns the flags raised."""
 
-    def __init__(self, app, day: Day, *, tick_s: float = 60.0, log: Callable[[str], None] = lambda s: None):
+    def __init__(self, app, day: Day, *, tick_s: float = 60.0, osmand_share: float = 1.0,
+                 log: Callable[[str], None] = lambda s: None):
+        """`osmand_share`: the share of live-tracked officers whose phone speaks OsmAnd (one request a
+        fix); the others' app sends batches (a request every two minutes), which is much cheaper to
+        simulate."""
         self.app, self.day, self.tick_s, self.log = app, day, tick_s, log
+        self.osmand_share = osmand_share
         self.client = app.test_client()
         self.tokens: dict[str, tuple[str, float]] = {}
         self.shift_ids: dict[int, int] = {}
@@ -117,6 +122,9 @@ class Simulation:
                     for b in np.unique(batches)]
         if plan.delivery != "osmand":
             return []
+        if not plan.offline and rng.random() >= self.osmand_share:
+            plan.delivery = "app"
+            return self._fix_events(plan, rng)
         received = t + rng.uniform(0.5, 3.0, t.size)
         for a, b in plan.offline:
             held = (t >= a) & (t < b)

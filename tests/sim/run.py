@@ -58,13 +58,13 @@ def make_app(database_url: str | None, storage_dir: str):
 
 
 def simulate(seed: int, shifts: int, *, tick_s: float = 60.0, database_url: str | None = None,
-             app=None, log=print) -> Outcome:
+             app=None, osmand_share: float = 1.0, log=print) -> Outcome:
     """Plan, feed and score one day."""
     day = plan(seed, shifts)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="supervise-sim-") as folder:
         application = app or make_app(database_url, folder)
-        sim = Simulation(application, day, tick_s=tick_s, log=log)
+        sim = Simulation(application, day, tick_s=tick_s, osmand_share=osmand_share, log=log)
         flags = sim.run()
         if app is None:
             from supervise.extensions import db
