@@ -10,7 +10,11 @@ from werkzeug.routing import IntegerConverter
 
 from supervise.errors import DomainError, error_body
 from supervise.extensions import csrf, db
+from supervise.json_bodies import use_bounded_arguments_parser
 from supervise.services.lookup import MAX_ROW_ID
+
+# Before any API module decorates a route (they all import this package first).
+use_bounded_arguments_parser()
 
 log = logging.getLogger("supervise.api")
 

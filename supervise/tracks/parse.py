@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from collections import Counter
@@ -40,6 +39,7 @@ import numpy as np
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
+from supervise.jsonload import JsonRefused, load_json
 from supervise.tracks.filtering import FixArrays
 from supervise.tracks.model import RawFix
 
@@ -394,7 +394,10 @@ _TIME_KEYS = ("time", "timestamp", "datetime", "coordTimes", "times")
 
 def _parse_geojson(data: bytes, max_points: int, zone: tzinfo) -> ParseResult:
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = load_json(data.decode("utf-8"))
+    except JsonRefused as exc:
+        raise TrackRejected("TRACK_MALFORMED", f"the GeoJSON cannot be read: {exc.message}",
+                            {"reason": exc.code, **exc.details}) from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise TrackRejected("TRACK_UNRECOGNISED_FORMAT", "the file is not valid JSON") from exc
     features = _features(doc)
