@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from supervise.errors import Unauthorized
 from supervise.extensions import db
+from supervise.models import text_limit
 from supervise.services import idempotency
 from supervise.services.access import Actor
 from supervise.services.auth import actor_for_token
@@ -44,6 +45,11 @@ class RowId(fields.Integer):
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=-MAX_ROW_ID - 1, max=MAX_ROW_ID,
                                                  error="Not an id: outside {min} … {max}."), **kwargs)
+
+
+def fits(attribute, *, min: int | None = None) -> validate.Length:
+    """A text field's length validator whose maximum is the model column's own (`text_limit`)."""
+    return validate.Length(min=min, max=text_limit(attribute))
 
 
 class Day(fields.Date):

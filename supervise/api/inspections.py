@@ -16,12 +16,13 @@ from supervise.api.common import (
     RowId,
     created_once,
     current_actor,
+    fits,
     local_time,
     paginate,
     photo_response,
 )
 from supervise.errors import Invalid
-from supervise.models import FINDING_RESULTS, INSPECTION_KINDS
+from supervise.models import FINDING_RESULTS, INSPECTION_KINDS, User
 from supervise.services import inspections as service
 from supervise.services.regulation import regulation_in_force
 
@@ -153,7 +154,7 @@ class FindingForm(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    officer = fields.String(required=True, validate=validate.Length(min=1, max=32),
+    officer = fields.String(required=True, validate=fits(User.badge_no, min=1),
                             metadata={"description": "badge number of the officer the finding is about"})
     result = fields.String(required=True, validate=validate.OneOf(FINDING_RESULTS))
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
