@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, g, jsonify, make_response, request
 from marshmallow import Schema, ValidationError, fields, validate
@@ -115,14 +116,29 @@ def photo_response(photo, *, attachment_name: bool = True):
     return response
 
 
-def created_once(actor_id: int, endpoint: str, work: Callable[[], tuple[int, dict]], *,
-                 files: list[tuple[str, bytes]], location: str):
-    """Run `work` under the request's `Idempotency-Key` (if any) and answer its JSON with a Location
-    (`location` formatted with the body's id); a replayed answer says so in Idempotent-Replayed."""
+def created_once(actor_id: int, endpoint: str, create: Callable[[Callable[[Any], None]], Any],
+                 render: Callable[[Any], dict], *, files: list[tuple[str, bytes]], location: str):
+    """Create a record under the request's `Idempotency-Key` (if any) and answer 201 with its JSON
+    and a Location (`location` formatted with the body's id); a replayed answer says so in
+    Idempotent-Replayed.
+
+    `create(before_commit)` calls the service, which hands `before_commit` what it made right before
+    its commit: the answer (`render` of it) is stored under the key in that same transaction."""
     key = request.headers.get("Idempotency-Key")
     request_sha = idempotency.fingerprint(
         endpoint, form={k: ",".join(request.form.getlist(k)) for k in request.form},
         files=files) if key is not None else ""
+
+    def work(keep: idempotency.Keep) -> tuple[int, dict]:
+        answer: dict = {}
+
+        def before_commit(made) -> None:
+            answer["body"] = render(made)
+            keep(201, answer["body"])
+
+        made = create(before_commit)
+        return 201, answer["body"] if "body" in answer else render(made)
+
     status, body, replayed = idempotency.run_idempotent(actor_id, key, endpoint, request_sha, work)
     response = make_response(jsonify(body), status)
     response.headers["Location"] = location.format(id=body["id"])

@@ -238,11 +238,11 @@ class Findings(MethodView):
         finding_request = service.FindingRequest(officer=form["officer"], result=form["result"],
                                                  items=_items_field(), note=form["note"], photo=photo)
 
-        def work() -> tuple[int, dict]:
-            recorded = service.record_finding(actor, assignment_id, finding_request)
-            return 201, FindingOut().dump(recorded.finding)
+        def create(before_commit) -> service.RecordedFinding:
+            return service.record_finding(actor, assignment_id, finding_request, before_commit=before_commit)
 
-        return created_once(actor.id, f"POST /api/v1/assignments/{assignment_id}/findings", work,
+        return created_once(actor.id, f"POST /api/v1/assignments/{assignment_id}/findings", create,
+                            lambda recorded: FindingOut().dump(recorded.finding),
                             files=[("photo", photo)] if photo is not None else [],
                             location="/api/v1/findings/{id}")
 
