@@ -39,16 +39,29 @@ def http_error_response(error: HTTPException):
     if "messages" in data:
         details = {"fields": _flatten_locations(data["messages"])}
         message = "The request has invalid fields; see details."
-    if isinstance(error, RequestEntityTooLarge):
-        limit = request.max_content_length or 0
-        message = f"The upload is larger than the limit of {limit // (1024 * 1024)} MB."
-        details = {"limit_bytes": limit}
     code = data.get("code") or HTTP_CODES.get(status, "HTTP_ERROR")
+    if isinstance(error, RequestEntityTooLarge):
+        code, message, details = too_large()
     response = jsonify(error_body(code, message, details))
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="supervise"'
     return response
+
+
+def too_large() -> tuple[str, str, dict]:
+    """Which limit a 413 met, said truthfully: the whole upload (MAX_UPLOAD_MB), or one form field or
+    the number of parts of a body within it (werkzeug raises the same error for all three)."""
+    limit, length = request.max_content_length or 0, request.content_length
+    field_bytes, parts = request.max_form_memory_size, request.max_form_parts
+    upload = f"The upload is larger than the limit of {limit // (1024 * 1024)} MB"
+    form = f"a form field is longer than {field_bytes} bytes or the form has more than {parts} parts"
+    if length is not None and length > limit:
+        return "PAYLOAD_TOO_LARGE", upload + ".", {"limit_bytes": limit}
+    form_details = {"max_field_bytes": field_bytes, "max_parts": parts}
+    if length is not None:
+        return "FORM_FIELD_TOO_LARGE", form[0].upper() + form[1:] + "; send files as file parts.", form_details
+    return "PAYLOAD_TOO_LARGE", f"{upload}, or {form}.", {"limit_bytes": limit, **form_details}
 
 
 def _flatten_locations(messages: dict) -> dict:

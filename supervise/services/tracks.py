@@ -289,7 +289,9 @@ def _bulk_columns(officer_id: int, fixes: FixArrays, code: int, received_ts: flo
     fixed: dict[str, int | None] = {"officer_id": int(officer_id), "source": int(code)}
     varying: dict[str, list] = {"ts": fixes.t.tolist(), "lat": fixes.lat.tolist(), "lon": fixes.lon.tolist()}
     for name, values in (("accuracy_m", fixes.acc), ("speed_mps", fixes.speed)):
-        missing = np.isnan(values)
+        # A negative or infinite accuracy or speed is a phone's way of saying it does not know.
+        with np.errstate(invalid="ignore"):
+            missing = ~np.isfinite(values) | (values < 0)
         if missing.all():
             fixed[name] = None
         else:
