@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 
+from apispec import BasePlugin
 from flask import Flask, jsonify, request
 from flask_smorest import Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
@@ -23,8 +25,33 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "N
               415: "UNSUPPORTED_MEDIA_TYPE", 422: "VALIDATION_ERROR", 429: "TOO_MANY_REQUESTS"}
 
 
+class ErrorDetail(Schema):
+    code = fields.String(required=True, metadata={"description": "stable, e.g. PHOTO_NOT_IMAGE"})
+    message = fields.String(required=True, metadata={"description": "for people"})
+    details = fields.Dict(required=True, metadata={"description": "what the code needs, e.g. fields or limits"})
+
+
+class ErrorBody(Schema):
+    """The one error shape every 4xx (and the rare 500) answers with."""
+
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+class ErrorBodies(BasePlugin):
+    """An apispec plugin: every 4xx response an operation documents states the error body, so a
+    generated client can read it (routes list their codes in a description only)."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        for operation in (operations or {}).values():
+            for status, response in operation.get("responses", {}).items():
+                if str(status).startswith("4") and isinstance(response, dict) and not {"content", "$ref"} & set(response):
+                    response["content"] = {"application/json": {"schema": "ErrorBody"}}
+
+
 class SuperviseApi(Api):
-    """flask-smorest's Api with every HTTP error answered in the project's one error shape."""
+    """flask-smorest's Api with every HTTP error answered, and documented, in the one error shape."""
+
+    ERROR_SCHEMA = ErrorBody
 
     def handle_http_exception(self, error: HTTPException):
         return http_error_response(error)
@@ -116,7 +143,8 @@ def init_api(app: Flask) -> Api:
         tracks,
     )
 
-    api = SuperviseApi(app, spec_kwargs={"info": {"description": "Supervision of city-management officers."}})
+    api = SuperviseApi(app, spec_kwargs={"info": {"description": "Supervision of city-management officers."},
+                                         "extra_plugins": [ErrorBodies()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, inspections, regulation):
