@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any, ClassVar
+from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
@@ -295,6 +296,10 @@ def _guard_and_root(data: bytes, markup: set[str] | None = None) -> str:
     def external_ref(context, base, sysid, pubid):
         raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
+    def doctype(name, sysid, pubid, has_internal_subset):
+        if sysid or pubid:  # a DTD fetched from elsewhere: a GPX never needs one
+            raise ExternalReferenceForbidden(name, None, sysid, pubid)
+
     def first_element(name, attrs):
         root.append(name.rpartition(":")[2])
         parser.StartElementHandler = None
@@ -302,6 +307,7 @@ def _guard_and_root(data: bytes, markup: set[str] | None = None) -> str:
     parser.EntityDeclHandler = entity_decl
     parser.UnparsedEntityDeclHandler = unparsed_entity
     parser.ExternalEntityRefHandler = external_ref
+    parser.StartDoctypeDeclHandler = doctype
     parser.StartElementHandler = first_element
     if markup is not None:
         _watch_markup(parser, markup)
@@ -411,6 +417,8 @@ def _gpx_points_exact(
                 container.clear()
     except DefusedXmlException as exc:  # already refused by the guard; kept for safety
         raise TrackRejected("TRACK_FORBIDDEN_XML", "the XML uses entities, which are refused") from exc
+    except ParseError as exc:  # what the guard's pass cannot know, e.g. an entity left to an external DTD
+        raise TrackRejected("TRACK_MALFORMED", f"the GPX cannot be read: {exc}", {"line": exc.position[0]}) from exc
 
 
 def _local(tag: Any, cache: dict[str, str]) -> str:

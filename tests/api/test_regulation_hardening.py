@@ -140,3 +140,10 @@ def test_a_publish_that_keeps_losing_the_race_is_a_clear_409_and_stores_nothing(
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "REGULATION_PUBLISH_CONFLICT"
     assert client.get("/api/v1/regulation/versions", headers=auth("admin")).get_json()["total"] == 0
+
+
+def test_a_document_that_is_not_utf8_is_refused_not_stored_with_replacement_characters(client, auth, world):
+    response = client.put("/api/v1/regulation", headers={**auth("admin"), **YAML},
+                          data=default_regulation_text().encode() + b"\n# \xff\xfe\n")
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "REGULATION_INVALID"
+    assert client.get("/api/v1/regulation/versions", headers=auth("admin")).get_json()["total"] == 0

@@ -72,3 +72,12 @@ def test_a_csv_header_field_longer_than_the_limit_is_refused_too(parse):
     with pytest.raises(TrackRejected) as refused:
         parse(b"time,lat,lon," + b"x" * 140_000 + b"\n2026-11-26T09:00:00,45.776,126.618,1\n")
     assert refused.value.code == "TRACK_MALFORMED" and refused.value.details["line"] == 1
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_a_gpx_naming_an_external_dtd_is_refused_as_forbidden_xml(parse):
+    data = (b'<?xml version="1.0"?>\n<!DOCTYPE gpx SYSTEM "http://127.0.0.1:1/gpx.dtd">\n'
+            + POINT.replace("<trkseg>", "<trkseg><name>&n;</name>").encode())
+    with pytest.raises(TrackRejected) as refused:
+        parse(data)
+    assert refused.value.code == "TRACK_FORBIDDEN_XML"
