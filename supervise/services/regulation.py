@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from flask import g, has_request_context
 from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 
 from supervise.errors import Conflict, Invalid
@@ -88,6 +89,7 @@ def _newest_valid() -> InForce:
 
 # Publishes racing for the next number: each loser reads the new newest and tries again.
 PUBLISH_ATTEMPTS = 5
+_PUBLISH_LOCK_SPACE = 0x52454755  # "REGU": the two-key advisory lock of publishing
 
 
 def publish_regulation(actor: Actor, text: str, note: str | None = None) -> RegulationVersion:
@@ -98,6 +100,7 @@ def publish_regulation(actor: Actor, text: str, note: str | None = None) -> Regu
     require_role(actor, "admin")
     regulation = _valid(text)
     for _attempt in range(PUBLISH_ATTEMPTS):
+        _take_turn()
         number = (db.session.scalar(select(func.max(RegulationVersion.number))) or 0) + 1
         version = RegulationVersion(number=number, label=regulation.version_label, text=text, note=note,
                                     created_by_id=actor.id or None)
@@ -112,6 +115,14 @@ def publish_regulation(actor: Actor, text: str, note: str | None = None) -> Regu
         return version
     raise Conflict("Other versions were being published at the same moment; nothing was stored. Read the "
                    "newest version and publish again.", code="REGULATION_PUBLISH_CONFLICT")
+
+
+def _take_turn() -> None:
+    """On PostgreSQL, publishes wait for each other here (a transaction lock), so each reads the
+    number the previous one stored; elsewhere the unique number and the retry decide."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(sql_text("SELECT pg_advisory_xact_lock(:space, 1)"), {"space": _PUBLISH_LOCK_SPACE})
 
 
 def _valid(text: str) -> Regulation:
