@@ -73,8 +73,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from supervise.api import init_api
     from supervise.input_guard import init_input_guard
+    from supervise.json_bodies import init_json_bodies
     from supervise.web import bp as web_bp
 
+    init_json_bodies(app)
     init_input_guard(app)
     init_api(app)
     app.register_blueprint(web_bp)

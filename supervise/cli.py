@@ -78,12 +78,13 @@ def create_user(username, password, role, district, badge_no, name):
 @fail_on_domain_error
 def import_grids(path: Path, datum: str):
     """Load grids from a GeoJSON file (all or nothing; existing codes are updated)."""
+    from supervise.jsonload import load_json
     from supervise.services.reference import import_grids as run_import
 
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{path} is not JSON: {exc}") from exc
+        document = load_json(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:  # JsonRefused too: too deep, a number too long
+        raise click.ClickException(f"{path} is not JSON the service reads: {exc}") from exc
     total = len(document.get("features", [None])) if isinstance(document, dict) else 0
     with click.progressbar(length=total, label="grids") as bar:
         report = run_import(SYSTEM, document, datum, replace=True, progress=bar.update)

@@ -2,7 +2,8 @@
 
 PostgreSQL text cannot contain the NUL character, and no client means to send one: a request
 carrying it in its query string, a form field, a JSON body or its Idempotency-Key is a 422
-NUL_CHARACTER in the one error shape (API) or on the error page (pages), and nothing is read further.
+NUL_CHARACTER in the one error shape (API) or on the error page (pages), and nothing is read further;
+so is an uploaded file whose name holds one.
 File contents are the parsers' business (a track file or photo with NUL bytes is judged by content).
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 def refuse_nul_characters() -> None:
     """Raise Invalid NUL_CHARACTER when the request's text holds a NUL character."""
     if (_has_nul(request.args) or NUL in request.headers.get("Idempotency-Key", "")
-            or (request.mimetype in _FORM_TYPES and _has_nul(request.form))
+            or (request.mimetype in _FORM_TYPES and (_has_nul(request.form) or _names_nul(request.files)))
             or (request.is_json and _json_has_nul(request.get_data(cache=True)))):
         raise Invalid("Text with a NUL character (\\u0000) is not accepted; remove it and send again.",
                       code="NUL_CHARACTER")
@@ -34,6 +35,11 @@ def holds_nul(texts: Iterable) -> bool:
 def _has_nul(fields) -> bool:
     # werkzeug names a part whose name it cannot read None; holds_nul passes it over.
     return holds_nul(fields) or any(holds_nul(fields.getlist(key)) for key in fields)
+
+
+def _names_nul(files) -> bool:
+    # An uploaded file's name is stored with it (a track upload keeps its file name).
+    return holds_nul(upload.filename for upload in files.values())
 
 
 def _json_has_nul(body: bytes) -> bool:

@@ -6,14 +6,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from supervise.api.common import Instant, bearer_token, config_value, current_actor
+from supervise.api.common import Instant, bearer_token, config_value, current_actor, fits
+from supervise.models import User
 from supervise.services import auth
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
 
 
 class Credentials(Schema):
-    username = fields.String(required=True)
+    username = fields.String(required=True, validate=fits(User.username))
     password = fields.String(required=True, load_only=True)
 
 

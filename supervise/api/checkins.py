@@ -174,11 +174,12 @@ class Checkins(MethodView):
         device = DeviceFix(lat=form["device_lat"], lon=form["device_lon"], accuracy_m=form["device_accuracy_m"],
                            fix_time=form["device_fix_time"], mock=form["device_mock"])
 
-        def work() -> tuple[int, dict]:
-            signed = checkins.record_checkin(actor, data, shift_id=form["shift_id"], device=device)
-            return (200 if signed.repeated else 201), CHECKIN_OUT.dump(signed)
+        def create(before_commit) -> checkins.SignIn:
+            return checkins.record_checkin(actor, data, shift_id=form["shift_id"], device=device,
+                                           before_commit=before_commit)
 
-        return created_once(actor.id, ENDPOINT, work, files=[("photo", data)], location="/api/v1/checkins/{id}")
+        return created_once(actor.id, ENDPOINT, create, CHECKIN_OUT.dump, files=[("photo", data)],
+                            location="/api/v1/checkins/{id}", found=lambda signed: signed.repeated)
 
 
 def _checkin_form() -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, g, jsonify, make_response, request
 from marshmallow import Schema, ValidationError, fields, validate
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from supervise.errors import Unauthorized
 from supervise.extensions import db
+from supervise.models import text_limit
 from supervise.services import idempotency
 from supervise.services.access import Actor
 from supervise.services.auth import actor_for_token
@@ -44,6 +46,11 @@ class RowId(fields.Integer):
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=-MAX_ROW_ID - 1, max=MAX_ROW_ID,
                                                  error="Not an id: outside {min} … {max}."), **kwargs)
+
+
+def fits(attribute, *, min: int | None = None) -> validate.Length:
+    """A text field's length validator whose maximum is the model column's own (`text_limit`)."""
+    return validate.Length(min=min, max=text_limit(attribute))
 
 
 class Day(fields.Date):
@@ -109,14 +116,34 @@ def photo_response(photo, *, attachment_name: bool = True):
     return response
 
 
-def created_once(actor_id: int, endpoint: str, work: Callable[[], tuple[int, dict]], *,
-                 files: list[tuple[str, bytes]], location: str):
-    """Run `work` under the request's `Idempotency-Key` (if any) and answer its JSON with a Location
-    (`location` formatted with the body's id); a replayed answer says so in Idempotent-Replayed."""
+def created_once(actor_id: int, endpoint: str, create: Callable[[Callable[[Any], None]], Any],
+                 render: Callable[[Any], dict], *, files: list[tuple[str, bytes]], location: str,
+                 found: Callable[[Any], bool] = lambda made: False):
+    """Create a record under the request's `Idempotency-Key` (if any) and answer 201 with its JSON
+    and a Location (`location` formatted with the body's id); a replayed answer says so in
+    Idempotent-Replayed.
+
+    `create(before_commit)` calls the service, which hands `before_commit` what it made right before
+    its commit: the answer (`render` of it) is stored under the key in that same transaction. When
+    the service found the record already there instead (`found(made)`: the same photo sent again),
+    nothing was committed and the answer is 200."""
     key = request.headers.get("Idempotency-Key")
     request_sha = idempotency.fingerprint(
         endpoint, form={k: ",".join(request.form.getlist(k)) for k in request.form},
         files=files) if key is not None else ""
+
+    def work(keep: idempotency.Keep) -> tuple[int, dict]:
+        answer: dict = {}
+
+        def before_commit(made) -> None:
+            answer["body"] = render(made)
+            keep(201, answer["body"])
+
+        made = create(before_commit)
+        if "body" in answer:
+            return 201, answer["body"]
+        return (200 if found(made) else 201), render(made)
+
     status, body, replayed = idempotency.run_idempotent(actor_id, key, endpoint, request_sha, work)
     response = make_response(jsonify(body), status)
     response.headers["Location"] = location.format(id=body["id"])

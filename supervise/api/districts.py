@@ -6,27 +6,29 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from supervise.api.common import PageArgs, current_actor, paginate
-from supervise.models import District, Squad
+from supervise.api.common import PageArgs, current_actor, fits, paginate
+from supervise.models import District, Squad, text_limit
 from supervise.services import lookup, reference
 
 blp = Blueprint("districts", __name__, url_prefix="/api/v1/districts", description="Districts and squads")
 
-CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$", error="Codes are 1-16 letters, digits, '-' or '_'.")
+CODE_LENGTH = text_limit(District.code)
+CODE = validate.Regexp(rf"^[A-Za-z0-9_-]{{1,{CODE_LENGTH}}}$",
+                       error=f"Codes are 1-{CODE_LENGTH} letters, digits, '-' or '_'.")
 
 
 class DistrictSchema(Schema):
     id = fields.Integer(dump_only=True)
     code = fields.String(required=True, validate=CODE)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    name_en = fields.String(load_default=None, validate=validate.Length(max=64))
+    name = fields.String(required=True, validate=fits(District.name, min=1))
+    name_en = fields.String(load_default=None, validate=fits(District.name_en))
     main_city = fields.Boolean(load_default=True)
 
 
 class SquadSchema(Schema):
     id = fields.Integer(dump_only=True)
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    code = fields.String(required=True, validate=fits(Squad.code, min=1))
+    name = fields.String(required=True, validate=fits(Squad.name, min=1))
     district = fields.Function(lambda s: s.district.code, dump_only=True)
 
 

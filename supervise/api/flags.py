@@ -81,11 +81,11 @@ class FlagQuery(PageArgs):
 
 class DecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["confirm", "dismiss"]))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=flag_service.MAX_REASON))
 
 
 class AppealIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=flag_service.MAX_REASON))
 
 
 @blp.route("")

@@ -16,12 +16,13 @@ from supervise.api.common import (
     RowId,
     created_once,
     current_actor,
+    fits,
     local_time,
     paginate,
     photo_response,
 )
 from supervise.errors import Invalid
-from supervise.models import FINDING_RESULTS, INSPECTION_KINDS
+from supervise.models import FINDING_RESULTS, INSPECTION_KINDS, User
 from supervise.services import inspections as service
 from supervise.services.regulation import regulation_in_force
 
@@ -153,7 +154,7 @@ class FindingForm(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    officer = fields.String(required=True, validate=validate.Length(min=1, max=32),
+    officer = fields.String(required=True, validate=fits(User.badge_no, min=1),
                             metadata={"description": "badge number of the officer the finding is about"})
     result = fields.String(required=True, validate=validate.OneOf(FINDING_RESULTS))
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
@@ -237,11 +238,11 @@ class Findings(MethodView):
         finding_request = service.FindingRequest(officer=form["officer"], result=form["result"],
                                                  items=_items_field(), note=form["note"], photo=photo)
 
-        def work() -> tuple[int, dict]:
-            recorded = service.record_finding(actor, assignment_id, finding_request)
-            return 201, FindingOut().dump(recorded.finding)
+        def create(before_commit) -> service.RecordedFinding:
+            return service.record_finding(actor, assignment_id, finding_request, before_commit=before_commit)
 
-        return created_once(actor.id, f"POST /api/v1/assignments/{assignment_id}/findings", work,
+        return created_once(actor.id, f"POST /api/v1/assignments/{assignment_id}/findings", create,
+                            lambda recorded: FindingOut().dump(recorded.finding),
                             files=[("photo", photo)] if photo is not None else [],
                             location="/api/v1/findings/{id}")
 

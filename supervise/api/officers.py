@@ -6,8 +6,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from supervise.api.common import Instant, PageArgs, current_actor, paginate
-from supervise.models import ROLES, Device, User
+from supervise.api.common import Instant, PageArgs, current_actor, fits, paginate
+from supervise.models import ROLES, Device, Squad, User, text_limit
 from supervise.services import lookup, reference
 from supervise.services.access import require_officer_visible, scope_to_actor
 
@@ -17,11 +17,13 @@ BLUEPRINTS = [officers, devices]
 
 
 class OfficerIn(Schema):
-    badge_no = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    badge_no = fields.String(load_default=None, validate=fits(User.badge_no, min=1))
+    name = fields.String(required=True, validate=fits(User.name, min=1))
     district = fields.String(load_default=None)
-    squad = fields.String(load_default=None)
-    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{3,64}$"))
+    squad = fields.String(load_default=None, validate=fits(Squad.code), metadata={"description": "a new code "
+                                                                                       "creates the squad"})
+    username = fields.String(required=True,
+                             validate=validate.Regexp(rf"^[A-Za-z0-9_.@-]{{3,{text_limit(User.username)}}}$"))
     password = fields.String(load_default=None, load_only=True)
     role = fields.String(load_default="officer", validate=validate.OneOf(ROLES))
 
@@ -90,7 +92,7 @@ class OfficerOne(MethodView):
 
 class DeviceIn(Schema):
     officer = fields.String(required=True, metadata={"description": "badge number"})
-    label = fields.String(load_default=None, validate=validate.Length(max=64))
+    label = fields.String(load_default=None, validate=fits(Device.label))
 
 
 class DeviceOut(Schema):

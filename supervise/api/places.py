@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from supervise.api.common import PageArgs, current_actor, paginate
+from supervise.api.common import PageArgs, current_actor, fits, paginate
 from supervise.errors import Invalid
 from supervise.models import Grid, Post
 from supervise.services import lookup, reference
@@ -92,8 +92,8 @@ class GridOne(MethodView):
 
 class PostSchema(Schema):
     id = fields.Integer(dump_only=True)
-    code = fields.String(required=True, validate=validate.Length(min=1, max=48))
-    name = fields.String(load_default=None)
+    code = fields.String(required=True, validate=fits(Post.code, min=1))
+    name = fields.String(load_default=None, validate=fits(Post.name))
     district = fields.String(required=True)
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))

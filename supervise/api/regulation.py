@@ -69,7 +69,11 @@ class RegulationInForce(MethodView):
         if request.mimetype not in DOCUMENT_TYPES:
             raise Invalid("Send the document as YAML (application/yaml) or JSON.", code="UNSUPPORTED_MEDIA_TYPE",
                           status=415)
-        text = request.get_data(as_text=True)
+        try:
+            text = request.get_data().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid(f"The document is not UTF-8 text (byte {exc.start}); save it as UTF-8.",
+                          code="REGULATION_INVALID", details={"byte": exc.start}) from None
         if not text.strip():
             raise Invalid("The document is empty.", code="REGULATION_INVALID")
         return publish_regulation(actor, text, note=request.args.get("note"))

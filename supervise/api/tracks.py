@@ -25,7 +25,23 @@ BLUEPRINTS = [blp, positions, osmand, shift_tracks]
 DEFAULT_TRACK_MAX_BYTES = 20 * 1024 * 1024
 
 
+TRACK_FILE = {"type": "object", "required": ["file"],
+              "properties": {"file": {"type": "string", "format": "binary",
+                                      "description": "GPX 1.0/1.1, GeoJSON or CSV, found from the content"}}}
+POSITION_BATCH = {"type": "array", "items": {"type": "object", "required": ["time", "lat", "lon"], "properties": {
+    "time": {"description": "ISO 8601, or epoch seconds or milliseconds"}, "lat": {"type": "number"},
+    "lon": {"type": "number"}, "accuracy": {"type": "number"}, "speed": {"type": "number"},
+    "mock": {"type": "boolean"}}}}
+INGESTED = {"description": "stored: `{id, officer, points: {received, accepted, rejected, stored, flagged}, "
+                           "start, end}`", "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
 @blp.route("", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": TRACK_FILE}}},
+         responses={"201": INGESTED, "413": {"description": "TRACK_TOO_LARGE, TRACK_TOO_MANY_POINTS"},
+                    "415": {"description": "TRACK_UNRECOGNISED_FORMAT"},
+                    "422": {"description": "TRACK_FILE_MISSING, TRACK_MALFORMED, TRACK_UNKNOWN_ENCODING, "
+                                           "TRACK_FORBIDDEN_XML, TRACK_NO_USABLE_POSITIONS, ..."}})
 def upload():
     """Upload a GPX, GeoJSON or CSV track (multipart field `file`) for yourself, or `?officer=`."""
     actor = current_actor()
@@ -48,6 +64,10 @@ def _too_large(limit: int) -> DomainError:
 
 
 @positions.route("", methods=["POST"])
+@positions.doc(requestBody={"required": True, "content": {"application/json": {"schema": POSITION_BATCH}}},
+               responses={"201": INGESTED, "413": {"description": "POSITIONS_TOO_MANY"},
+                          "422": {"description": "POSITIONS_NOT_JSON, POSITIONS_NOT_A_LIST, POSITIONS_EMPTY, "
+                                                 "TRACK_NO_USABLE_POSITIONS"}})
 def post_positions():
     """A JSON batch `[{time, lat, lon, accuracy?, speed?, mock?}]` from the service's app."""
     actor = current_actor()

@@ -8,11 +8,14 @@ from supervise.models.inspections import (
     InspectionFinding,
     InspectionRound,
 )
+from supervise.models.limits import check_texts_before_every_flush, text_limit
 from supervise.models.org import ROLES, ApiToken, Device, District, LoginAttempt, Squad, User
 from supervise.models.places import GRID_LEVELS, Grid, Post
 from supervise.models.requests import IdempotentResponse
 from supervise.models.shifts import SHIFT_KINDS, Shift, ShiftBreak
 from supervise.models.tracks import SOURCE_CODES, Position, TrackUpload
+
+check_texts_before_every_flush()
 
 __all__ = [
     "FINDING_RESULTS",
@@ -45,4 +48,5 @@ __all__ = [
     "Squad",
     "TrackUpload",
     "User",
+    "text_limit",
 ]

@@ -204,6 +204,9 @@ def default_regulation_text() -> str:
 
 def parse_regulation(text: str) -> Regulation:
     """Parse and validate a YAML (or JSON) regulation; raise RegulationInvalid naming path and line."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise RegulationInvalid([{"path": "", "line": None, "message": f"The document has {len(text)} characters; "
+                                  f"a regulation has at most {MAX_DOCUMENT_CHARS}."}])
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -226,6 +229,8 @@ def parse_regulation(text: str) -> Regulation:
     return _build(text, raw, data)
 
 
+# Far longer than any regulation (the shipped default has ~8,000); YAML is read in pure Python.
+MAX_DOCUMENT_CHARS = 1_000_000
 # More values than any regulation needs once YAML aliases are expanded (the default has ~300).
 MAX_EXPANDED_VALUES = 100_000
 

@@ -2,12 +2,15 @@
 
 Every rule gets its own params schema built from `spec.RULE_SPECS`, so an unknown
 rule code or an unknown parameter name is an "Unknown field." error at its exact
-path. Nothing here fills in defaults: a district or period override must only
+path, and every parameter must lie in its documented range (`PARAM_BOUNDS`). Nothing here fills in defaults: a district or period override must only
 carry what it changes; defaults are merged in `document.py`.
 """
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,13 +19,53 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from supervise.regulation.spec import RULE_SPECS, SEVERITIES
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """The sane range of one numeric parameter, both ends included, and its unit."""
+
+    low: float
+    high: float
+    unit: str
+
+
+# Every numeric parameter's range: beyond it a value is a typo or an attack, and a value like
+# grace_min: 10000000000 once overflowed every sign-in's arithmetic. README lists this table.
+PARAM_BOUNDS: Mapping[str, Mapping[str, Bounds]] = MappingProxyType({
+    "LATE": {"window_open_before_min": Bounds(0, 240, "min"), "grace_min": Bounds(0, 120, "min")},
+    "ABSENT": {"absent_after_min": Bounds(0, 480, "min")},
+    "CHECKIN_OFF_GRID": {"min_tolerance_m": Bounds(0, 1000, "m"), "max_reported_error_m": Bounds(0, 1000, "m")},
+    "PHOTO_STALE": {"max_age_min": Bounds(0, 1440, "min")},
+    "LOCATION_MISMATCH": {"extra_m": Bounds(0, 5000, "m")},
+    "LOCATION_SPOOF": {"max_speed_kmh": Bounds(5, 1000, "km/h"), "settle_min": Bounds(0.5, 60, "min"),
+                       "settle_fixes": Bounds(2, 100, "fixes")},
+    "PHOTO_REUSED": {"max_phash_distance": Bounds(0, 16, "bits of 64")},
+    "PHOTO_TIME_CONFLICT": {"max_conflict_min": Bounds(0, 720, "min")},
+    "TRACK_GAP": {"max_gap_min": Bounds(1, 240, "min"), "upload_within_min": Bounds(0, 1440, "min")},
+    "IDLE": {"radius_m": Bounds(5, 1000, "m"), "min_duration_min": Bounds(1, 480, "min")},
+    "OFF_POST": {"buffer_m": Bounds(0, 2000, "m"), "max_continuous_min": Bounds(1, 480, "min"),
+                 "max_total_min": Bounds(1, 960, "min")},
+    "EARLY_LEAVE": {"before_end_min": Bounds(0, 480, "min")},
+    "LOW_PATROL": {"min_km_per_4h": Bounds(0, 100, "km")},
+})
+# A parameter added to spec.py without a line above still gets a finite range (a test asks for the line).
+FALLBACK_BOUNDS = Bounds(0, 10_000, "")
+
+
+def bounds_of(code: str, name: str) -> Bounds:
+    """The range parameter `name` of rule `code` must lie in."""
+    return PARAM_BOUNDS.get(code, {}).get(name, FALLBACK_BOUNDS)
+
+
 class Threshold(fields.Float):
-    """A finite, non-negative number written as a number (not a string or a bool)."""
+    """A finite number written as a number (not a string or a bool)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
         if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
             raise ValidationError("Must be a number.")
-        return super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError:  # an integer too large for a float: marshmallow lets this one through
+            raise ValidationError("Must be a number within its range.") from None
 
 
 class StrictBool(fields.Bool):
@@ -40,11 +83,14 @@ class TitleSchema(Schema):
 
 
 def _params_schema(code: str) -> type[Schema]:
-    params = {
-        name: Threshold(validate=validate.Range(min=0, error="Must not be negative."))
-        for name in RULE_SPECS[code].params
-    }
+    params = {name: _threshold(bounds_of(code, name)) for name in RULE_SPECS[code].params}
     return Schema.from_dict(params, name=f"{code}Params")
+
+
+def _threshold(bounds: Bounds) -> Threshold:
+    unit = f" {bounds.unit}" if bounds.unit else ""
+    return Threshold(validate=validate.Range(min=bounds.low, max=bounds.high,
+                                             error=f"Must be from {{min:g}} to {{max:g}}{unit}."))
 
 
 def _rule_schema(code: str) -> type[Schema]:

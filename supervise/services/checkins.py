@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -109,13 +109,16 @@ class SignIn:
 
 
 def record_checkin(actor: Actor, photo: bytes, *, shift_id: int | None = None, device: DeviceFix | None = None,
-                   received_at: datetime | None = None) -> SignIn:
+                   received_at: datetime | None = None,
+                   before_commit: Callable[[SignIn], None] | None = None) -> SignIn:
     """Store a sign-in of the calling officer with this photo and return it with its flags.
 
     Raises PhotoRefused (415/422, nothing stored), NotFound for an unknown shift, Forbidden for
     another officer's shift, Conflict NO_SHIFT when no shift of the officer fits the sign-in. The
     same bytes already signed in by this officer for the same shift come back as that sign-in
-    (`repeated`). `received_at` is for the demo and tests; the API uses now.
+    (`repeated`; nothing is committed). `received_at` is for the demo and tests; the API uses now.
+    `before_commit` is given the sign-in right before the commit, to write in the same transaction
+    (the API records an Idempotency-Key with its answer there).
     """
     received_at = received_at or utcnow()
     device = _checked_device(device or DeviceFix())
@@ -134,7 +137,8 @@ def record_checkin(actor: Actor, photo: bytes, *, shift_id: int | None = None, d
         matches = _reuse_matches(evidence, rules["PHOTO_REUSED"].params["max_phash_distance"], actor.id, shift.id)
         checkin = _build(actor, shift, rules, evidence, device, captured_at, time_source, received_at, matches)
         codes = _commit_rows(checkin, evidence, len(photo), original,
-                             photo_exists=matches.photo_stored)
+                             photo_exists=matches.photo_stored, before_commit=before_commit,
+                             answer=lambda codes: SignIn(checkin, codes, earlier=earlier, viewer_id=actor.id))
     return SignIn(checkin, codes, earlier=earlier, viewer_id=actor.id)
 
 
@@ -446,7 +450,8 @@ def _original_kept(evidence: PhotoEvidence, data: bytes) -> Iterator[storage.Pen
 
 
 def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, size: int, original: storage.PendingOriginal, *,
-                 photo_exists: bool) -> list[str]:
+                 photo_exists: bool, before_commit: Callable[[SignIn], None] | None = None,
+                 answer: Callable[[list[str]], SignIn] | None = None) -> list[str]:
     """The rows and flags in one commit, once the original is on the disk. Returns the codes of
     the flags raised on this sign-in."""
     row = _full_row(checkin)
@@ -458,6 +463,8 @@ def _commit_rows(checkin: Checkin, evidence: PhotoEvidence, size: int, original:
         log.exception("checks after sign-in failed for shift %s; the scheduler will retry", checkin.shift_id)
         _insert_again_without_flags(checkin, row, photo)
         codes = []
+    if before_commit is not None:
+        before_commit(answer(codes) if answer is not None else SignIn(checkin, codes))
     original.make_durable()
     db.session.commit()
     return codes

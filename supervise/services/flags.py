@@ -2,17 +2,22 @@
 appeal is final. Every change is kept in the flag's history."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from supervise.errors import Conflict, Forbidden, Invalid
 from supervise.extensions import db
 from supervise.models import Flag, FlagEvent
 from supervise.services import lookup
 from supervise.services.access import Actor, can_manage_district, require_officer_visible, scope_to_actor
-from supervise.timeutil import utcnow
+from supervise.timeutil import iso_z, utcnow
 
 DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}
 MIN_REASON = 4
+# A reason is read by people in the flag's history: a page, not a file (the same for API and pages).
+MAX_REASON = 2000
 
 
 def flag_visible(actor: Actor, flag_id: int) -> Flag:
@@ -25,7 +30,8 @@ def flag_visible(actor: Actor, flag_id: int) -> Flag:
 def decide_flag(actor: Actor, flag_id: int, decision: str, reason: str) -> Flag:
     """Confirm or dismiss an open or appealed flag (a manager responsible for the officer's district).
 
-    Deciding an appealed flag decides the appeal, and that is final.
+    Deciding an appealed flag decides the appeal, and that is final. When several managers decide
+    at once, one decision wins; the others are a 409 FLAG_ALREADY_DECIDED with the flag's state.
     """
     flag = flag_visible(actor, flag_id)
     if actor.id == flag.officer_id:
@@ -36,17 +42,17 @@ def decide_flag(actor: Actor, flag_id: int, decision: str, reason: str) -> Flag:
         raise Invalid("decision is confirm or dismiss.", code="DECISION_INVALID")
     _require_reason(reason)
     if flag.status not in ("open", "appealed"):
-        raise Conflict(f"This flag is {flag.status}; only open or appealed flags can be decided.",
-                       code="FLAG_ALREADY_DECIDED", details={"status": flag.status})
+        raise _already_decided(flag)
     action = ("appeal_rejected" if decision == "confirm" else "appeal_upheld") if flag.status == "appealed" \
         else DECISIONS[decision]
-    _record(flag, actor, action, DECISIONS[decision], reason)
+    _record(flag, actor, action, DECISIONS[decision], reason, lost=_already_decided)
     db.session.commit()
     return flag
 
 
 def appeal_flag(actor: Actor, flag_id: int, reason: str) -> Flag:
-    """The flagged officer appeals an open or confirmed flag, once."""
+    """The flagged officer appeals an open or confirmed flag, once (a decision made at the same
+    moment wins or loses as a whole: the loser is a 409 with the flag's state)."""
     flag = flag_visible(actor, flag_id)
     if actor.id != flag.officer_id:
         raise Forbidden("Only the flagged officer appeals a flag.", code="NOT_YOUR_FLAG")
@@ -54,9 +60,8 @@ def appeal_flag(actor: Actor, flag_id: int, reason: str) -> Flag:
     if any(e.action == "appealed" for e in flag.events):
         raise Conflict("This flag has been appealed once already.", code="ALREADY_APPEALED")
     if flag.status not in ("open", "confirmed"):
-        raise Conflict(f"A {flag.status} flag cannot be appealed.", code="FLAG_NOT_APPEALABLE",
-                       details={"status": flag.status})
-    _record(flag, actor, "appealed", "appealed", reason)
+        raise _not_appealable(flag)
+    _record(flag, actor, "appealed", "appealed", reason, lost=_not_appealable)
     db.session.commit()
     return flag
 
@@ -65,13 +70,48 @@ def _require_reason(reason: str | None) -> None:
     if not reason or len(reason.strip()) < MIN_REASON:
         raise Invalid("Give a reason (a few words at least); it is kept in the flag's history.",
                       code="REASON_REQUIRED")
+    if len(reason) > MAX_REASON:
+        raise Invalid(f"A reason is at most {MAX_REASON} characters; this one has {len(reason)}.",
+                      code="REASON_TOO_LONG", details={"max_length": MAX_REASON, "length": len(reason)})
 
 
-def _record(flag: Flag, actor: Actor, action: str, to_status: str, reason: str) -> None:
+def _record(flag: Flag, actor: Actor, action: str, to_status: str, reason: str, *,
+            lost: Callable[[Flag], Conflict]) -> None:
+    """Move the flag to `to_status` with a history entry, only if it still has the status it was
+    read with: one conditional UPDATE, so of two requests racing, exactly one moves it (PostgreSQL
+    makes the second wait for the first and then finds the status changed). The loser rolls back
+    and raises `lost(flag as it is now)`."""
+    now = utcnow()
+    moved = db.session.execute(
+        update(Flag).where(Flag.id == flag.id, Flag.status == flag.status).values(status=to_status, updated_at=now),
+        execution_options={"synchronize_session": False}).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise lost(db.session.get(Flag, flag.id, populate_existing=True))
     flag.events.append(FlagEvent(action=action, from_status=flag.status, to_status=to_status,
                                  reason=reason.strip(), actor_id=actor.id))
-    flag.status = to_status
-    flag.updated_at = utcnow()
+    set_committed_value(flag, "status", to_status)
+    set_committed_value(flag, "updated_at", now)
+
+
+def flag_state(flag: Flag) -> dict:
+    """What a client that lost a race needs to show: the status now and the step that set it."""
+    last = flag.events[-1] if flag.events else None
+    state = {"status": flag.status, "updated_at": iso_z(flag.updated_at)}
+    if last is not None:
+        state["last_action"] = {"action": last.action, "at": iso_z(last.at),
+                                "by": last.actor.username if last.actor else None}
+    return state
+
+
+def _already_decided(flag: Flag) -> Conflict:
+    return Conflict(f"This flag is {flag.status}; only open or appealed flags can be decided.",
+                    code="FLAG_ALREADY_DECIDED", details=flag_state(flag))
+
+
+def _not_appealable(flag: Flag) -> Conflict:
+    return Conflict(f"A {flag.status} flag cannot be appealed.", code="FLAG_NOT_APPEALABLE",
+                    details=flag_state(flag))
 
 
 def flags_query(actor: Actor, filters: dict):

@@ -237,7 +237,8 @@ class RecordedFinding:
 
 
 def record_finding(actor: Actor, assignment_id: int, request: FindingRequest, *,
-                   received_at: datetime | None = None) -> RecordedFinding:
+                   received_at: datetime | None = None,
+                   before_commit: Callable[[RecordedFinding], None] | None = None) -> RecordedFinding:
     """Record what the inspector found about one officer on this spot check, and raise its flag.
 
     Only the assignment's inspector, from its release until a day after the round's day. The
@@ -245,6 +246,7 @@ def record_finding(actor: Actor, assignment_id: int, request: FindingRequest, *,
     violation names at least one catalog item; a compliant finding cites none. The photo is refused
     like a sign-in photo (415/422), when it was taken on another day than the check, or when it is
     already evidence of a sign-in or of another check. Nothing is stored when anything is refused.
+    `before_commit` is given the finding right before the commit, to write in the same transaction.
     """
     received_at = received_at or utcnow()
     assignment = get_assignment(actor, assignment_id, now=received_at)
@@ -258,7 +260,7 @@ def record_finding(actor: Actor, assignment_id: int, request: FindingRequest, *,
     if evidence is not None:
         _check_photo(assignment, evidence, received_at)
     finding = _build_finding(actor, assignment, officer, request, evidence, received_at)
-    return _store_finding(finding, evidence, request.photo, in_force)
+    return _store_finding(finding, evidence, request.photo, in_force, before_commit)
 
 
 def _require_open(assignment: InspectionAssignment, at: datetime) -> None:
@@ -352,15 +354,15 @@ def _shift_at(officer_id: int, at: datetime) -> Shift | None:
 
 
 def _store_finding(finding: InspectionFinding, evidence: PhotoEvidence | None, data: bytes | None,
-                   in_force: InForce) -> RecordedFinding:
+                   in_force: InForce, before_commit: Callable[[RecordedFinding], None] | None) -> RecordedFinding:
     try:
         if evidence is None:
-            flag = _commit_finding(finding, in_force)
+            flag = _commit_finding(finding, in_force, before_commit)
         else:
             with storage.original_kept_for_commit(evidence.sha256, evidence.format, data) as original:
                 if db.session.get(Photo, evidence.sha256) is None:
                     db.session.connection().execute(insert(Photo), _photo_row(evidence, len(data)))
-                flag = _commit_finding(finding, in_force, original.make_durable)
+                flag = _commit_finding(finding, in_force, before_commit, original.make_durable)
     except BaseException:
         db.session.rollback()
         raise
@@ -368,12 +370,15 @@ def _store_finding(finding: InspectionFinding, evidence: PhotoEvidence | None, d
 
 
 def _commit_finding(finding: InspectionFinding, in_force: InForce,
-                    before_commit: Callable[[], None] | None = None) -> Flag | None:
+                    before_commit: Callable[[RecordedFinding], None] | None = None,
+                    make_durable: Callable[[], None] | None = None) -> Flag | None:
     db.session.add(finding)
     db.session.flush()
     flag = _raise_flag(finding, in_force)
     if before_commit is not None:
-        before_commit()
+        before_commit(RecordedFinding(finding, flag))
+    if make_durable is not None:
+        make_durable()
     db.session.commit()
     return flag
 

@@ -28,6 +28,7 @@ from supervise.models import (
     ShiftBreak,
     Squad,
     User,
+    text_limit,
 )
 from supervise.services import lookup
 from supervise.services.access import Actor, require_district, require_officer_visible, require_role
@@ -121,6 +122,7 @@ def _prepare_grid(actor: Actor, number: int, feature, datum: str, problems: dict
                         details={"feature": number, "district": district_code})
     if holds_nul(props.values()):
         errors.append("a property holds a NUL character")
+    errors.extend(_too_long(props, {"code": Grid.code, "name": Grid.name}))
     level = props.get("level")
     if level is not None and level not in GRID_LEVELS:
         errors.append(f"properties.level must be one of {', '.join(GRID_LEVELS)}")
@@ -134,6 +136,13 @@ def _prepare_grid(actor: Actor, number: int, feature, datum: str, problems: dict
         problems[f"feature {number}" + (f" ({code})" if code else "")] = errors
     return {"number": number, "code": code, "name": props.get("name"), "district": district, "level": level,
             "parent": props.get("parent"), "geometry": wgs84, "datum": datum}
+
+
+def _too_long(props: dict, columns: dict) -> list[str]:
+    """A problem for each text property longer than the column it is stored in."""
+    return [f"properties.{name} has {len(props[name])} characters; at most {text_limit(column)} are kept"
+            for name, column in columns.items()
+            if isinstance(props.get(name), str) and len(props[name]) > text_limit(column)]
 
 
 def _may_manage(actor: Actor, district_id: int) -> bool:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from supervise.extensions import db
 from supervise.geo.area import Area
-from supervise.models import Device, Shift, User
+from supervise.models import Device, Shift, User, text_limit
 from supervise.models.tracks import SOURCE_CODES, Position, TrackUpload
 from supervise.services import lookup
 from supervise.services.access import Actor, require_district, require_officer_visible
@@ -238,8 +238,10 @@ def _ingest(actor: Actor, person: User, fixes: FixArrays, rejected: Counter[str]
         raise Invalid("No position in it is usable (see details for why each was refused); nothing was stored.",
                       code="TRACK_NO_USABLE_POSITIONS", details={"received": received, "rejected": dict(rejected)})
     start, end = _instant(accepted.t[0]), _instant(accepted.t[-1])
+    # A file name is a label the phone chose, not evidence: cut to its column rather than refused.
+    name = (filename or None) and filename[:text_limit(TrackUpload.filename)]
     upload = TrackUpload(officer_id=person.id, uploaded_by_id=actor.id or person.id, format=fmt,
-                         filename=(filename or None) and filename[:255], sha256=sha256, points_received=received,
+                         filename=name, sha256=sha256, points_received=received,
                          points_accepted=len(accepted), points_stored=0, rejected=dict(rejected),
                          flagged=dict(kept.flagged), first_time=start, last_time=end)
     db.session.add(upload)
@@ -325,7 +327,9 @@ def _bulk_columns(officer_id: int, fixes: FixArrays, code: int, received_ts: flo
     fixed: dict[str, int | None] = {"officer_id": int(officer_id), "source": int(code)}
     varying: dict[str, list] = {"ts": fixes.t.tolist(), "lat": fixes.lat.tolist(), "lon": fixes.lon.tolist()}
     for name, values in (("accuracy_m", fixes.acc), ("speed_mps", fixes.speed)):
-        missing = np.isnan(values)
+        # A negative or infinite accuracy or speed is a phone's way of saying it does not know.
+        with np.errstate(invalid="ignore"):
+            missing = ~np.isfinite(values) | (values < 0)
         if missing.all():
             fixed[name] = None
         else:

@@ -22,9 +22,9 @@ are used as the track only when the file holds no track/route points (or lines) 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-import json
 import math
 import re
 from collections import Counter
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any, ClassVar
+from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
@@ -40,12 +41,12 @@ import numpy as np
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
+from supervise.jsonload import JsonRefused, load_json
 from supervise.tracks.filtering import FixArrays
 from supervise.tracks.model import RawFix
 
 DEFAULT_MAX_POINTS = 200_000
 DEFAULT_NAIVE_TZ = "Asia/Shanghai"
-_BOM = b"\xef\xbb\xbf"
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # Numeric times below this are seconds, above are milliseconds (Traccar's rule too).
 _MS_THRESHOLD = 2**31 - 1
@@ -145,9 +146,10 @@ def parse_track(
     Promises: returns only if at least one point has a valid position and a time; every
     point of the file is either in ``fixes`` or counted in ``rejected``. Raises
     TrackRejected (TRACK_EMPTY, TRACK_UNRECOGNISED_FORMAT, TRACK_MALFORMED,
-    TRACK_FORBIDDEN_XML, TRACK_TOO_MANY_POINTS, TRACK_NO_TIMED_POSITIONS) otherwise.
+    TRACK_FORBIDDEN_XML, TRACK_UNKNOWN_ENCODING, TRACK_TOO_MANY_POINTS, TRACK_NO_TIMED_POSITIONS)
+    otherwise.
     """
-    data = data.removeprefix(_BOM)
+    data = as_utf8(data)
     head = data[:512].lstrip()
     if not head:
         raise TrackRejected("TRACK_EMPTY", "the file is empty")
@@ -165,6 +167,64 @@ def parse_track(
             {"format": result.format, "points": len(result.fixes), "rejected": dict(result.rejected)},
         )
     return result
+
+
+# ---------------------------------------------------------------- encodings
+#
+# Why the file is made UTF-8 before any reader sees it: expat knows four encodings by itself and asks
+# Python's codecs for the rest, which raise LookupError for a name they do not know and odd errors
+# for codecs that are not text encodings at all ("zlib", "rot13"); the fast paths read UTF-8 bytes
+# with regular expressions. So a UTF-16/32 byte order mark, or an XML declaration naming another
+# encoding, is decoded here, once, by name, and refused by name when it cannot be.
+
+_UTF_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+             (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_XML_DECLARATION = re.compile(rb"""\s*<\?xml\s[^>]*?encoding\s*=\s*(["'])([^"'>]*)\1""")
+_UTF8_NAMES = frozenset(("utf-8", "utf8", "us-ascii", "ascii"))
+
+
+def as_utf8(data: bytes) -> bytes:
+    """The file as UTF-8 without a byte order mark: decoded from UTF-16/32 by its mark, or from the
+    encoding its XML declaration names; an XML declaration then says UTF-8. Other bytes unchanged.
+
+    Raises TrackRejected TRACK_UNKNOWN_ENCODING naming an encoding that is unknown or not a text
+    encoding, TRACK_MALFORMED when the bytes are not valid in the encoding named."""
+    for bom, encoding in _UTF_BOMS:
+        if data.startswith(bom):
+            body = data[len(bom):]
+            utf8 = body if encoding == "utf-8" else _transcoded(body, encoding, f"{encoding} (by its byte order mark)")
+            return _declaring_utf8(utf8)  # the mark decides, whatever a declaration says
+    declared = _XML_DECLARATION.match(data, 0, 512)
+    if declared is None or _is_utf8_name(declared.group(2)):
+        return data
+    name = declared.group(2).decode("ascii", "replace").strip()
+    return _declaring_utf8(_transcoded(data, name, name))
+
+
+def _is_utf8_name(name: bytes) -> bool:
+    return name.strip().lower().decode("ascii", "replace") in _UTF8_NAMES
+
+
+def _declaring_utf8(utf8: bytes) -> bytes:
+    head = _XML_DECLARATION.match(utf8, 0, 2048)
+    if head is None or _is_utf8_name(head.group(2)):
+        return utf8
+    return utf8[:head.start(2)] + b"UTF-8" + utf8[head.end(2):]
+
+
+def _transcoded(data: bytes, encoding: str, shown: str) -> bytes:
+    try:
+        codec = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError):
+        codec = None
+    if codec is None or not codec._is_text_encoding:
+        raise TrackRejected("TRACK_UNKNOWN_ENCODING", f"the file declares the encoding {encoding!r}, which is not "
+                            "a text encoding the service knows; save it as UTF-8", {"encoding": encoding})
+    try:
+        return data.decode(codec.name).encode("utf-8")
+    except (UnicodeError, ValueError) as exc:
+        raise TrackRejected("TRACK_MALFORMED", f"the file is not valid {shown} text ({exc})",
+                            {"encoding": encoding}) from exc
 
 
 def _is_timed_position(f: RawFix) -> bool:
@@ -236,6 +296,10 @@ def _guard_and_root(data: bytes, markup: set[str] | None = None) -> str:
     def external_ref(context, base, sysid, pubid):
         raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
+    def doctype(name, sysid, pubid, has_internal_subset):
+        if sysid or pubid:  # a DTD fetched from elsewhere: a GPX never needs one
+            raise ExternalReferenceForbidden(name, None, sysid, pubid)
+
     def first_element(name, attrs):
         root.append(name.rpartition(":")[2])
         parser.StartElementHandler = None
@@ -243,6 +307,7 @@ def _guard_and_root(data: bytes, markup: set[str] | None = None) -> str:
     parser.EntityDeclHandler = entity_decl
     parser.UnparsedEntityDeclHandler = unparsed_entity
     parser.ExternalEntityRefHandler = external_ref
+    parser.StartDoctypeDeclHandler = doctype
     parser.StartElementHandler = first_element
     if markup is not None:
         _watch_markup(parser, markup)
@@ -352,6 +417,8 @@ def _gpx_points_exact(
                 container.clear()
     except DefusedXmlException as exc:  # already refused by the guard; kept for safety
         raise TrackRejected("TRACK_FORBIDDEN_XML", "the XML uses entities, which are refused") from exc
+    except ParseError as exc:  # what the guard's pass cannot know, e.g. an entity left to an external DTD
+        raise TrackRejected("TRACK_MALFORMED", f"the GPX cannot be read: {exc}", {"line": exc.position[0]}) from exc
 
 
 def _local(tag: Any, cache: dict[str, str]) -> str:
@@ -394,7 +461,10 @@ _TIME_KEYS = ("time", "timestamp", "datetime", "coordTimes", "times")
 
 def _parse_geojson(data: bytes, max_points: int, zone: tzinfo) -> ParseResult:
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = load_json(data.decode("utf-8"))
+    except JsonRefused as exc:
+        raise TrackRejected("TRACK_MALFORMED", f"the GeoJSON cannot be read: {exc.message}",
+                            {"reason": exc.code, **exc.details}) from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise TrackRejected("TRACK_UNRECOGNISED_FORMAT", "the file is not valid JSON") from exc
     features = _features(doc)
@@ -562,23 +632,27 @@ def _parse_csv(data: bytes, max_points: int, zone: tzinfo) -> ParseResult:
     first = lines[0] if lines else ""
     delimiter = _sniff_delimiter(first)
     rows = csv.reader(lines, delimiter=delimiter)
-    cols = _columns(next(rows, []))
-    if not {"t", "lat", "lon"} <= cols.keys():
-        raise TrackRejected(
-            "TRACK_UNRECOGNISED_FORMAT",
-            "not GPX, GeoJSON, or CSV with a header naming time, latitude and longitude columns",
-            {"header": first[:200]},
-        )
-    result = ParseResult(fixes=[], format="csv")
-    read = _csv_reader(cols, zone, result.rejected)
-    for count, row in enumerate(rows, start=1):
-        if count > max_points:
-            raise _too_many(max_points)
-        if not any(cell.strip() for cell in row):
-            continue
-        fix = read(row)
-        if fix is not None:
-            result.fixes.append(fix)
+    try:
+        cols = _columns(next(rows, []))
+        if not {"t", "lat", "lon"} <= cols.keys():
+            raise TrackRejected(
+                "TRACK_UNRECOGNISED_FORMAT",
+                "not GPX, GeoJSON, or CSV with a header naming time, latitude and longitude columns",
+                {"header": first[:200]},
+            )
+        result = ParseResult(fixes=[], format="csv")
+        read = _csv_reader(cols, zone, result.rejected)
+        for count, row in enumerate(rows, start=1):
+            if count > max_points:
+                raise _too_many(max_points)
+            if not any(cell.strip() for cell in row):
+                continue
+            fix = read(row)
+            if fix is not None:
+                result.fixes.append(fix)
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a quote it cannot close
+        raise TrackRejected("TRACK_MALFORMED", f"the CSV cannot be read at line {rows.line_num}: {exc}",
+                            {"line": rows.line_num, "reason": str(exc)}) from exc
     return result
 
 
@@ -658,12 +732,12 @@ def parse_track_arrays(
     data: bytes, *, max_points: int = DEFAULT_MAX_POINTS, naive_tz: str = DEFAULT_NAIVE_TZ
 ) -> ArrayParse:
     """``parse_track`` returning columns: the same points, counts and refusals."""
-    body = data.removeprefix(_BOM)
+    body = as_utf8(data)
     if body[:512].lstrip()[:1] == b"<":
         fast = _canonical_gpx(body, max_points)
         if fast is not None:
             return fast
-    result = parse_track(data, max_points=max_points, naive_tz=naive_tz)
+    result = parse_track(body, max_points=max_points, naive_tz=naive_tz)
     return ArrayParse(FixArrays.from_fixes(result.fixes), result.rejected, result.format, result.waypoints_ignored)
 
 

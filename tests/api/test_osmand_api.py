@@ -137,3 +137,23 @@ def test_the_traccar_client_request_of_its_own_test_suite_is_understood(client, 
 def test_the_osmand_endpoint_needs_no_bearer_token_and_no_csrf_token(client, app, phone):
     response = client.post(f"/osmand?id={phone}&lat={LAT0}&lon={LON0}&timestamp={int(time.time())}")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("accuracy", ["-5", "-0.5", "-1e9"])
+def test_a_negative_accuracy_is_stored_as_unknown_from_the_query_and_the_json_body(client, app, phone, accuracy):
+    now = int(time.time())
+    query = client.get(f"/osmand?id={phone}&lat={LAT0}&lon={LON0}&timestamp={now - 30}&accuracy={accuracy}")
+    body = {"device_id": phone, "location": {"timestamp": now - 20, "coords": {
+        "latitude": LAT0, "longitude": LON0, "accuracy": float(accuracy)}}}
+    sent = client.post("/osmand", data=json.dumps(body), content_type="application/json")
+    assert query.get_json()["stored"] and sent.get_json()["stored"]
+    assert [p.accuracy_m for p in positions(app)] == [None, None]
+
+
+def test_a_negative_accuracy_or_speed_in_a_batch_or_a_file_is_stored_as_unknown(client, app, auth, phone):
+    now = int(time.time())
+    batch = [{"time": now - 60, "lat": LAT0, "lon": LON0, "accuracy": -9, "speed": -1},
+             {"time": now - 50, "lat": LAT0, "lon": LON0, "accuracy": 7, "speed": 1.5}]
+    assert client.post("/api/v1/positions?officer=HRB-DL-0001", headers=auth("admin"), json=batch).status_code == 201
+    stored = positions(app)
+    assert [(p.accuracy_m, p.speed_mps) for p in stored] == [(None, None), (7.0, 1.5)]

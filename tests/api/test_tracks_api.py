@@ -269,3 +269,21 @@ def test_a_track_of_one_fix_is_valid_geojson_without_a_line(client, auth, patrol
     features = client.get(f"/api/v1/shifts/{patrol['id']}/track.geojson", headers=auth("dl1")).get_json()["features"]
     line = next(f for f in features if f["properties"]["kind"] == "track")
     assert line["geometry"] is None and len(line["properties"]["times"]) == 1
+
+
+def test_a_gpx_declaring_an_unknown_encoding_is_refused_by_name_and_nothing_is_stored(client, app, auth, world):
+    data = b'<?xml version="1.0" encoding="bogus"?>' + gpx(walk_fixes(time.time() - 600, 5)).split(b"?>", 1)[1]
+    response = post_file(client, auth("admin"), data, query="?officer=HRB-DL-0001")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "TRACK_UNKNOWN_ENCODING"
+    assert response.get_json()["error"]["details"] == {"encoding": "bogus"}
+    assert stored_positions(app) == 0 and uploads(app) == 0
+
+
+def test_a_csv_track_with_a_field_over_the_csv_limit_is_refused_with_its_line(client, app, auth, world):
+    data = b"time,lat,lon\n2026-11-26T09:00:00,45.776," + b"1" * 140_000 + b"\n"
+    response = post_file(client, auth("admin"), data, name="track.csv", query="?officer=HRB-DL-0001")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "TRACK_MALFORMED" and error["details"]["line"] == 2
+    assert stored_positions(app) == 0 and uploads(app) == 0

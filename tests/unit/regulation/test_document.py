@@ -177,7 +177,7 @@ def test_an_unknown_param_name_is_named_with_its_line():
 
 def test_a_negative_threshold_is_named_with_its_line():
     errors = _errors(_doc(rules="  IDLE:\n    params:\n      radius_m: -30"))
-    assert errors == [{"path": "rules.IDLE.params.radius_m", "line": 5, "message": "Must not be negative."}]
+    assert errors == [{"path": "rules.IDLE.params.radius_m", "line": 5, "message": "Must be from 5 to 1000 m."}]
 
 
 def test_a_threshold_written_as_text_is_refused():
