@@ -28,13 +28,14 @@ from supervise.timeutil import local_iso, utcnow
 log = logging.getLogger("supervise.jobs")
 TIMEZONE = "Asia/Shanghai"
 CATCH_UP_STEP = timedelta(hours=1)
+MIN_STEP = timedelta(minutes=1)   # a last step shorter than this joins the one before
 
 
 def catch_up_steps(last: datetime, now: datetime, step: timedelta = CATCH_UP_STEP) -> list[datetime]:
     """The instants to judge, in order, to cover (last, now]: every `step` after `last`, then `now`."""
     steps = []
     at = last + step
-    while at < now:
+    while at < now - MIN_STEP:
         steps.append(at)
         at += step
     return [*steps, now]
@@ -55,7 +56,7 @@ def tick(app: Flask, lock: SchedulerLock, interval_s: int = 60) -> RunReport | N
         catching_up = since if len(steps) > 1 else None
         if catching_up is not None:
             log.warning("the scheduler was away for %s (the last tick judged up to %s): catching up in %d steps "
-                        "of at most %s, oldest first", now - since, local_iso(since), len(steps), CATCH_UP_STEP,
+                        "of at most %s, oldest first", _span(now - since), local_iso(since), len(steps), CATCH_UP_STEP,
                         extra={"catch_up_from": local_iso(since), "catch_up_steps": len(steps)})
         total = None
         for as_of in steps:
@@ -63,9 +64,13 @@ def tick(app: Flask, lock: SchedulerLock, interval_s: int = 60) -> RunReport | N
             total = report if total is None else _add(total, report)
             since = as_of
         if catching_up is not None:
-            log.warning("caught up: %s judged in %d steps; %d flags raised", now - catching_up, len(steps),
+            log.warning("caught up: %s judged in %d steps; %d flags raised", _span(now - catching_up), len(steps),
                         len(total.created))
         return total
+
+
+def _span(gap: timedelta) -> str:
+    return str(timedelta(seconds=round(gap.total_seconds())))
 
 
 def _step(lock: SchedulerLock, interval_s: int, since: datetime, as_of: datetime,

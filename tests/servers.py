@@ -34,7 +34,7 @@ class Gunicorn:
         environment.update(settings)
         environment.update(env)
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self._log = open(log_path, "w")
+        self._log = open(log_path, "w")  # noqa: SIM115 - the server writes to it until stop()
         self.process = subprocess.Popen([str(gunicorn), "-c", str(GUNICORN_CONF)], cwd=REPO, env=environment,
                                         stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_until_up()
