@@ -1,10 +1,8 @@
 """Failed logins are limited per (username, client address) and per address, so a stranger who
 types wrong passwords for an officer locks out only themselves; X-Forwarded-For counts only from
-a trusted proxy; with Redis the counts are shared by every worker."""
+a trusted proxy. (That Redis shares the counts between processes is shown with real servers in
+tests/integration/test_deployment.py.)"""
 from __future__ import annotations
-
-import os
-import uuid
 
 import pytest
 
@@ -98,36 +96,3 @@ def test_the_client_address_is_the_rightmost_one_a_trusted_proxy_did_not_add():
     assert client_address("10.0.0.2", None, trusted) == "10.0.0.2"
     assert client_address("10.0.0.2", "not-an-address", trusted) == "10.0.0.2"
     assert client_address("10.0.0.2", "10.0.0.7", trusted) == "10.0.0.7"
-
-
-REDIS_URL = os.environ.get("SUPERVISE_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
-
-
-def _redis_or_skip():
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL} (.ci/run starts one)")
-
-
-def test_with_redis_two_workers_share_the_failed_login_counts(app, world, tmp_path):
-    _redis_or_skip()
-    from supervise import create_app
-
-    prefix = f"supervise-test-{uuid.uuid4().hex[:8]}"
-    settings = {**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "STORAGE_DIR", "SECRET_KEY",
-                                              "PASSWORD_HASH_METHOD")},
-                "TESTING": True, "REDIS_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
-    first, second = create_app(settings).test_client(), create_app(settings).test_client()
-    try:
-        for worker in (first, second, first, second, first):
-            assert token_from(worker, STRANGER, "dl1", "not-the-password").status_code == 401
-        assert token_from(second, STRANGER, "dl1", PASSWORD).status_code == 429
-        assert token_from(first, OFFICER_PHONE, "dl1", PASSWORD).status_code == 200
-    finally:
-        import redis
-
-        connection = redis.Redis.from_url(REDIS_URL)
-        for key in connection.scan_iter(f"{prefix}*"):
-            connection.delete(key)

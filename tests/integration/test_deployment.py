@@ -3,12 +3,16 @@ what operators read from it: JSON log lines with request ids, and metrics summed
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import socket
 import time
+import urllib.error
 import urllib.request
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.servers import Gunicorn
 
 
@@ -84,3 +88,46 @@ def _healthz_count(gunicorn) -> float:
         if line.startswith("supervise_http_requests_total{") and 'route="/healthz"' in line and 'status="200"' in line:
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+REDIS_URL = os.environ.get("SUPERVISE_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def _redis_or_skip():
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL} (.ci/run starts one)")
+    return redis.Redis.from_url(REDIS_URL)
+
+
+def login_status(server: Gunicorn, client_address: str, password: str) -> int:
+    request = urllib.request.Request(server.base + "/api/v1/auth/token", method="POST",
+                                     data=json.dumps({"username": "dl1", "password": password}).encode(),
+                                     headers={"Content-Type": "application/json", "X-Forwarded-For": client_address})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_two_servers_sharing_redis_count_failed_logins_together(app, world, tmp_path):
+    redis = _redis_or_skip()
+    stranger, officer = f"2001:db8::{secrets.token_hex(2)}", f"2001:db8:1::{secrets.token_hex(2)}"
+    shared = {"SUPERVISE_REDIS_URL": REDIS_URL, "SUPERVISE_TRUSTED_PROXIES": "127.0.0.1", "SUPERVISE_WORKERS": "1"}
+    first = Gunicorn(app.config, tmp_path / "first.log", **shared)
+    try:
+        second = Gunicorn(app.config, tmp_path / "second.log", **shared)
+        try:
+            for server in (first, second, first, second, first):
+                assert login_status(server, stranger, "not-the-password") == 401
+            assert login_status(second, stranger, PASSWORD) == 429
+            assert login_status(second, officer, PASSWORD) == 200
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+        for key in redis.scan_iter("*2001:db8:*"):
+            redis.delete(key)
