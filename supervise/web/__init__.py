@@ -22,8 +22,8 @@ def load_session_user() -> None:
     deactivated session is dropped."""
     token = session.get("sid")
     g.web_user = sessions.user_for_session(token) if isinstance(token, str) else None
-    if g.web_user is None and session:
-        session.clear()
+    if token is not None and g.web_user is None:
+        session.clear()   # not before login: a visitor's session holds only the login form's CSRF token
 
 
 @bp.before_request

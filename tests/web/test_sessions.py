@@ -133,3 +133,10 @@ def test_outside_tests_the_session_cookie_is_secure_unless_turned_off(tmp_path, 
     from supervise.config import from_environment
 
     assert from_environment()["COOKIE_SECURE"] is False
+
+
+def test_a_visitor_s_login_form_survives_other_requests_before_the_login(client, world):
+    token = csrf_token(client.get("/login").data)
+    client.get("/favicon.ico")   # a browser asks for it between showing the form and sending it
+    response = client.post("/login", data={"csrf_token": token, "username": "dl1", "password": PASSWORD})
+    assert response.status_code == 302
