@@ -99,8 +99,12 @@ def _typed(key: str, value: str):
 
 def engine_options(url: str) -> dict:
     """A server database may drop idle connections, so they are pinged before use; a SQLite file
-    cannot, and the ping would only cost every request a round trip."""
-    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    cannot, and the ping would only cost every request a round trip. A gunicorn worker runs up to
+    32 threads (deploy/gunicorn.conf.py): the pool lets each have a connection at a busy moment,
+    and a request that still finds none fails after 10 s rather than queueing for 30."""
+    if url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 24, "pool_timeout": 10}
 
 
 def normalise_database_url(url: str) -> str:

@@ -204,6 +204,16 @@ async def _request(reader, writer, raw: bytes) -> int:
     return int(status_line.split()[1])
 
 
+async def _reconnect(port: int):
+    """A new connection, waiting while the server refuses them (a worker restarting)."""
+    for _ in range(60):
+        try:
+            return await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+        except OSError:
+            await asyncio.sleep(0.5)
+    return await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+
+
 async def _open_loop(port: int, rate: float, seconds: float, connections: int, make_request, ok_status: int,
                      ok_body_check=None) -> dict:
     """Send make_request(n) at `rate` a second for `seconds` over a pool of keep-alive connections;
@@ -215,18 +225,32 @@ async def _open_loop(port: int, rate: float, seconds: float, connections: int, m
     errors: dict[str, int] = {}
     tasks = []
 
+    reconnects = {"n": 0}
+
     async def one(n: int, due: float) -> None:
         raw = make_request(n)
         reader, writer = await pool.get()
-        try:
-            status = await asyncio.wait_for(_request(reader, writer, raw), timeout=30)
-            latencies.append(time.perf_counter() - due)
-            if status != ok_status:
-                errors[str(status)] = errors.get(str(status), 0) + 1
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
-            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-            writer.close()
-            reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+        for attempt in (1, 2):
+            try:
+                status = await asyncio.wait_for(_request(reader, writer, raw), timeout=30)
+                latencies.append(time.perf_counter() - due)
+                if status != ok_status:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+                break
+            except (TimeoutError, ValueError) as exc:   # no answer in 30 s (TimeoutError is an OSError: first)
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                writer.close()
+                reader, writer = await _reconnect(port)
+                break
+            except (OSError, asyncio.IncompleteReadError) as exc:
+                # A kept-alive connection the server closed while idle (gunicorn's keepalive):
+                # like a phone's HTTP client, open a new one and send again, once.
+                writer.close()
+                reader, writer = await _reconnect(port)
+                if attempt == 2:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                else:
+                    reconnects["n"] += 1
         pool.put_nowait((reader, writer))
 
     started = time.perf_counter()
@@ -242,7 +266,8 @@ async def _open_loop(port: int, rate: float, seconds: float, connections: int, m
     while not pool.empty():
         _, writer = pool.get_nowait()
         writer.close()
-    return {"sent": total, "answered": len(latencies), "elapsed": elapsed, "latencies": latencies, "errors": errors}
+    return {"sent": total, "answered": len(latencies), "elapsed": elapsed, "latencies": latencies, "errors": errors,
+            "reconnects": reconnects["n"]}
 
 
 def _positions_process(port: int, devices: list[str], rate: float, seconds: float, out) -> None:
@@ -308,14 +333,19 @@ def _percentiles(values: list[float]) -> str:
             f"mean {statistics.fmean(ordered) * 1000:.0f} ms")
 
 
-def _busy_elsewhere() -> str:
-    """The processes of other people using the CPU right now (ps), to say how quiet the machine was."""
-    try:
-        lines = subprocess.run(["ps", "-eo", "pcpu,comm", "--sort=-pcpu"], capture_output=True, text=True,
-                               timeout=5).stdout.splitlines()[1:6]
-    except OSError:
-        return "?"
-    return "; ".join(" ".join(line.split()) for line in lines)
+def _cpu_times() -> tuple[float, float]:
+    with open("/proc/stat") as stat:
+        fields = [float(x) for x in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields), idle
+
+
+def cpu_busy(seconds: float) -> float:
+    """The share of all cores busy over the next `seconds` (0-1), whoever uses them."""
+    total0, idle0 = _cpu_times()
+    time.sleep(seconds)
+    total1, idle1 = _cpu_times()
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1e-9)
 
 
 def main() -> int:
@@ -353,8 +383,10 @@ def main() -> int:
         processes.append(_start([str(bin_dir / "supervise"), "scheduler"], env, folder / "scheduler.log"))
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz")
-        load_before, busy = os.getloadavg(), _busy_elsewhere()
-        print(f"load average before: {load_before[0]:.2f} (1 min) {load_before[1]:.2f} (5 min); busiest: {busy}")
+        busy_before = cpu_busy(10)   # the service is up and idle: this is everyone else
+        load_before = os.getloadavg()
+        print(f"before: {busy_before:.0%} of the {os.cpu_count()} cores busy (10 s sample, service idle); "
+              f"load average {load_before[0]:.2f} (1 min) {load_before[1]:.2f} (5 min)")
         print(f"running {args.minutes:g} min: {args.signins_per_s:g} sign-ins/s with real-size photos and "
               f"{args.positions_per_s:g} OsmAnd positions/s, gunicorn {args.workers} workers (gthread) on PostgreSQL",
               flush=True)
@@ -363,9 +395,12 @@ def main() -> int:
                                            args=(port, devices, args.positions_per_s, seconds, out)),
                    multiprocessing.Process(target=_signins_process,
                                            args=(port, tokens, args.signins_per_s, seconds, out))]
+        cpu_start = _cpu_times()
         for loader in loaders:
             loader.start()
-        results = dict(out.get() for _ in range(3))
+        results = dict(out.get(timeout=seconds + 600) for _ in range(3))
+        cpu_end = _cpu_times()
+        results["cpu_busy"] = 1 - (cpu_end[1] - cpu_start[1]) / max(cpu_end[0] - cpu_start[0], 1e-9)
         for loader in loaders:
             loader.join()
         load_after = os.getloadavg()
@@ -389,13 +424,15 @@ def _report(results: dict, load_after, app, folder: Path) -> None:
         r = results[name]
         print(f"{name:9}: sent {r['sent']}, answered {r['answered']} in {r['elapsed']:.0f} s "
               f"= {r['answered'] / r['elapsed']:.1f}/s; {_percentiles(r['latencies'])}; "
-              f"errors {sum(r['errors'].values())} {json.dumps(r['errors']) if r['errors'] else ''}")
+              f"errors {sum(r['errors'].values())} {json.dumps(r['errors']) if r['errors'] else ''}"
+              f"(reconnected after a keep-alive close: {r['reconnects']})")
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Position))
         checkins = db.session.scalar(select(func.count()).select_from(Checkin))
         flags = dict(db.session.execute(select(Flag.code, func.count()).group_by(Flag.code)).all())
     print(f"stored: {checkins} sign-ins, {stored} positions; flags raised: {flags or 'none'}")
-    print(f"load average after: {load_after[0]:.2f} (1 min); logs in {folder}")
+    print(f"during the run: {results['cpu_busy']:.0%} of the cores busy (server, database, scheduler and "
+          f"load generator together); load average after: {load_after[0]:.2f} (1 min); logs in {folder}")
 
 
 if __name__ == "__main__":
