@@ -20,16 +20,19 @@ def init_headers(app: Flask) -> None:
 
 def add_security_headers(response):
     """The headers for this response (kept where a view already set its own)."""
-    headers = response.headers
     is_page = response.mimetype == "text/html"
-    headers.setdefault("Content-Security-Policy", PAGE_POLICY if is_page else OTHER_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
-    if is_page:
-        # Pages show personal data: the browser keeps no copy to show after logout.
-        headers.setdefault("Cache-Control", "no-store")
+    present = {name.lower() for name, _ in response.headers}
+    wanted = PAGE_HEADERS if is_page else OTHER_HEADERS
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", HSTS)
+        wanted = (*wanted, ("Strict-Transport-Security", HSTS))
+    for name, value in wanted:
+        if name.lower() not in present:
+            response.headers.add(name, value)
     return response
+
+
+_COMMON = (("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
+           ("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()"))
+# Pages show personal data: the browser keeps no copy of them to show after logout.
+PAGE_HEADERS = (("Content-Security-Policy", PAGE_POLICY), *_COMMON, ("Cache-Control", "no-store"))
+OTHER_HEADERS = (("Content-Security-Policy", OTHER_POLICY), *_COMMON)

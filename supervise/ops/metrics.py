@@ -35,10 +35,17 @@ UPLOAD_ENDPOINTS = {"tracks.upload": "track", "positions.post_positions": "posit
                     "assignments.Findings": "finding", "web.record_inspection_finding": "finding"}
 
 
+_children: dict[tuple, tuple] = {}
+
+
 def observe_request(endpoint: str | None, route: str, method: str, status: int, seconds: float) -> None:
     """Count one answered request and its time (and as a sign-in or an upload where it is one)."""
-    REQUESTS.labels(route, method, str(status)).inc()
-    REQUEST_SECONDS.labels(route).observe(seconds)
+    key = (route, method, status)
+    children = _children.get(key)
+    if children is None:   # labels() takes a lock and builds a key each time: once per kind is enough
+        children = _children[key] = (REQUESTS.labels(route, method, str(status)), REQUEST_SECONDS.labels(route))
+    children[0].inc()
+    children[1].observe(seconds)
     if method == "POST" and endpoint in SIGNIN_ENDPOINTS:
         SIGNIN_SECONDS.observe(seconds)
     elif endpoint in UPLOAD_ENDPOINTS and method in ("POST", "GET"):

@@ -1,6 +1,8 @@
 """Per request: an id (a trusted proxy's, or a new one) sent back in X-Request-ID, one JSON access
 line, and the Prometheus counts. The access line names the path without its query: OsmAnd
-queries carry a device's secret id and positions, which do not belong in logs."""
+queries carry a device's secret id and positions, which do not belong in logs. A stored OsmAnd
+fix gets no access line at all (every phone sends one every few seconds: they would be most of
+the log); the metrics count them, and refused ones are logged like any other request."""
 from __future__ import annotations
 
 import logging
@@ -38,8 +40,13 @@ def _finish_quietly(response):
     return response
 
 
+QUIET_ENDPOINTS = {"osmand.osmand_report", "osmand.osmand_report_1"}
+
+
 def _finish(response):
     route, seconds = _observe(response)
+    if response.status_code < 300 and request.endpoint in QUIET_ENDPOINTS:
+        return response
     access_log.info("%s %s %s", request.method, request.path, response.status_code,
                     extra={"method": request.method, "path": request.path, "route": route,
                            "status": response.status_code, "duration_ms": round(seconds * 1000, 1),
