@@ -191,6 +191,8 @@ async def _request(reader, writer, raw: bytes) -> int:
     writer.write(raw)
     await writer.drain()
     status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionResetError("the server closed the kept-alive connection")
     length = 0
     while True:
         line = await reader.readline()
@@ -340,6 +342,40 @@ def _cpu_times() -> tuple[float, float]:
     return sum(fields), idle
 
 
+def _process_table() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, CPU seconds so far), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        table[int(entry)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick)
+    return table
+
+
+def cpu_by_part(server_pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each part: the processes started here and their children, and
+    every PostgreSQL process (which may include other people's sessions on a shared server)."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+
+    def tree(pid: int) -> float:
+        return table.get(pid, (0, "", 0.0))[2] + sum(tree(child) for child in children.get(pid, []))
+
+    used = {name: tree(pid) for name, pid in server_pids.items()}
+    used["postgresql"] = sum(cpu for _, name, cpu in table.values() if name.startswith("postgres"))
+    return used
+
+
 def cpu_busy(seconds: float) -> float:
     """The share of all cores busy over the next `seconds` (0-1), whoever uses them."""
     total0, idle0 = _cpu_times()
@@ -395,11 +431,15 @@ def main() -> int:
                                            args=(port, devices, args.positions_per_s, seconds, out)),
                    multiprocessing.Process(target=_signins_process,
                                            args=(port, tokens, args.signins_per_s, seconds, out))]
-        cpu_start = _cpu_times()
+        parts = {"gunicorn": processes[0].pid, "load generator": os.getpid()}
+        if len(processes) > 1:
+            parts["scheduler"] = processes[1].pid
+        cpu_start, parts_start = _cpu_times(), cpu_by_part(parts)
         for loader in loaders:
             loader.start()
-        results = dict(out.get(timeout=seconds + 600) for _ in range(3))
-        cpu_end = _cpu_times()
+        results = _collect(out, loaders, 3)
+        cpu_end, parts_end = _cpu_times(), cpu_by_part(parts)
+        results["cpu_parts"] = {name: parts_end[name] - parts_start.get(name, 0.0) for name in parts_end}
         results["cpu_busy"] = 1 - (cpu_end[1] - cpu_start[1]) / max(cpu_end[0] - cpu_start[0], 1e-9)
         for loader in loaders:
             loader.join()
@@ -410,6 +450,22 @@ def main() -> int:
             process.wait(timeout=30)
     _report(results, load_after, app, folder)
     return 0
+
+
+def _collect(out, loaders: list, count: int) -> dict:
+    """The loaders' results; stops at once if a loader died without giving its result."""
+    import queue
+
+    results = {}
+    while len(results) < count:
+        try:
+            name, value = out.get(timeout=5)
+            results[name] = value
+        except queue.Empty:
+            dead = [loader for loader in loaders if loader.exitcode not in (None, 0)]
+            if dead:
+                raise RuntimeError(f"a load generator died (exit {dead[0].exitcode}); see above") from None
+    return results
 
 
 def _report(results: dict, load_after, app, folder: Path) -> None:
@@ -431,6 +487,9 @@ def _report(results: dict, load_after, app, folder: Path) -> None:
         checkins = db.session.scalar(select(func.count()).select_from(Checkin))
         flags = dict(db.session.execute(select(Flag.code, func.count()).group_by(Flag.code)).all())
     print(f"stored: {checkins} sign-ins, {stored} positions; flags raised: {flags or 'none'}")
+    wall = max(results["signins"]["elapsed"], results["positions"]["elapsed"])
+    print("CPU used during the run, in cores: " + ", ".join(
+        f"{name} {cpu / wall:.2f}" for name, cpu in sorted(results["cpu_parts"].items(), key=lambda kv: -kv[1])))
     print(f"during the run: {results['cpu_busy']:.0%} of the cores busy (server, database, scheduler and "
           f"load generator together); load average after: {load_after[0]:.2f} (1 min); logs in {folder}")
 
