@@ -439,7 +439,10 @@ def main() -> int:
             loader.start()
         results = _collect(out, loaders, 3)
         cpu_end, parts_end = _cpu_times(), cpu_by_part(parts)
-        results["cpu_parts"] = {name: parts_end[name] - parts_start.get(name, 0.0) for name in parts_end}
+        used = {name: parts_end[name] - parts_start.get(name, 0.0) for name in parts_end}
+        # The load generator's tree holds the servers it started: count them once, as themselves.
+        used["load generator"] -= sum(used[name] for name in ("gunicorn", "scheduler") if name in used)
+        results["cpu_parts"] = used
         results["cpu_busy"] = 1 - (cpu_end[1] - cpu_start[1]) / max(cpu_end[0] - cpu_start[0], 1e-9)
         for loader in loaders:
             loader.join()
