@@ -230,8 +230,8 @@ async def _open_loop(port: int, rate: float, seconds: float, connections: int, m
     reconnects = {"n": 0}
 
     async def one(n: int, due: float) -> None:
-        raw = make_request(n)
         reader, writer = await pool.get()
+        raw = make_request(n)   # only now: a backlog of waiting 4.6 MB uploads would fill the memory
         for attempt in (1, 2):
             try:
                 status = await asyncio.wait_for(_request(reader, writer, raw), timeout=30)
