@@ -274,7 +274,7 @@ async def _open_loop(port: int, rate: float, seconds: float, connections: int, m
 
 def _positions_process(port: int, devices: list[str], rate: float, seconds: float, out) -> None:
     rng = random.Random(1)
-    posts = [(LAT0 + rng.uniform(-8e-4, 8e-4), LON0 + rng.uniform(-1e-3, 1e-3)) for _ in devices]
+    posts = [(LAT0 + rng.uniform(-8e-4, 8e-4), LON0 + rng.uniform(-6e-4, 6e-4)) for _ in devices]
 
     def request(n: int) -> bytes:
         # Each phone walks east along its street at about 1 m/s (a fix every 5 s at 1,000/s and
@@ -282,7 +282,7 @@ def _positions_process(port: int, devices: list[str], rate: float, seconds: floa
         d, k = n % len(devices), n // len(devices)
         device, (lat0, lon0) = devices[d], posts[d]
         lat = lat0 + rng.gauss(0, 4) / 111_320
-        lon = lon0 + (abs((k * 5) % 400 - 200) + rng.gauss(0, 4)) / 77_800
+        lon = lon0 + (abs((k * 5) % 400 - 200) - 100 + rng.gauss(0, 4)) / 77_800   # within the grid
         return (f"GET /osmand?id={device}&lat={lat:.6f}&lon={lon:.6f}&timestamp={time.time():.3f}&speed=1.1"
                 f"&bearing=90&altitude=140&accuracy=8&batt=77 HTTP/1.1\r\nHost: bench\r\n\r\n").encode()
 
