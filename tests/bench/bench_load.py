@@ -14,7 +14,8 @@ errors (anything but the documented success, or no answer), and the machine's lo
 
 Every photo is a different picture (its own perceptual hash, so no PHOTO_REUSED flags): each is a
 mosaic of the horizontal bands of 16 pre-encoded 12 MP JPEGs, spliced at restart markers (no
-re-encoding), with its own EXIF. The database (default `test_i12_bench`) is dropped and rebuilt.
+re-encoding), with its own EXIF. The database (default `test_i12_bench`) is dropped and rebuilt;
+the stored photos (about 23 GB for a full run) are removed at the end unless --keep-photos.
 """
 from __future__ import annotations
 
@@ -398,6 +399,8 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("SUPERVISE_BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-scheduler", action="store_true")
+    parser.add_argument("--keep-photos", action="store_true",
+                        help="keep the stored photos (a full run stores about 23 GB; removed by default)")
     args = parser.parse_args()
 
     from supervise import create_app
@@ -456,6 +459,10 @@ def main() -> int:
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
+        if not args.keep_photos:
+            import shutil
+
+            shutil.rmtree(folder / "storage", ignore_errors=True)   # 5,000 photos of 4.6 MB
     _report(results, load_after, app, folder)
     return 0
 
