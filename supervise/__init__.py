@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -25,6 +26,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", cfg.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    _session_settings(app)
+    if app.config["LOG_FORMAT"] and not app.config.get("TESTING"):
+        from supervise.ops.logs import configure_logging
+
+        configure_logging(app.config["LOG_FORMAT"])
     if app.config["SECRET_KEY"] == cfg.DEV_SECRET_KEY and not app.config.get("TESTING"):
         logging.getLogger("supervise").warning(
             "SUPERVISE_SECRET_KEY is not set: sessions and CSRF tokens use the development key; "
@@ -51,6 +57,15 @@ def _warm_up() -> None:
     parse_cached(default_regulation_text())
 
 
+def _session_settings(app: Flask) -> None:
+    """Cookies: Secure unless turned off (and off by default only under TESTING; the demo turns
+    them off for its plain-HTTP localhost), HttpOnly, SameSite=Lax, and a working day long."""
+    if app.config["COOKIE_SECURE"] is None:
+        app.config["COOKIE_SECURE"] = not app.config.get("TESTING")
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["COOKIE_SECURE"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config["SESSION_HOURS"]))
+
+
 def _make_folders(app: Flask) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -74,9 +89,21 @@ def _register_blueprints(app: Flask) -> None:
     from supervise.api import init_api
     from supervise.input_guard import init_input_guard
     from supervise.json_bodies import init_json_bodies
+    from supervise.ops.headers import init_headers
+    from supervise.ops.health import bp as ops_bp
+    from supervise.ops.limits import init_limits
+    from supervise.ops.proxy import TrustedProxyMiddleware, parse_networks
+    from supervise.ops.tracking import init_request_tracking
     from supervise.web import bp as web_bp
 
     init_json_bodies(app)
+    trusted = parse_networks(app.config["TRUSTED_PROXIES"])
+    if trusted:
+        app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, trusted)
+    init_request_tracking(app)
     init_input_guard(app)
+    init_limits(app)
     init_api(app)
     app.register_blueprint(web_bp)
+    app.register_blueprint(ops_bp)
+    init_headers(app)

@@ -29,7 +29,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     """Attach the operator commands to the app's CLI (so `flask --app supervise` has them too)."""
     for command in (create_user, import_grids, import_officers, import_shifts, demo, check, scheduler,
-                    draw_round, regulation_group):
+                    purge_command, draw_round, regulation_group):
         app.cli.add_command(command)
 
 
@@ -146,6 +146,7 @@ def demo(host: str, port: int, no_serve: bool):
 
     from supervise.jobs import TIMEZONE, schedule_ticks
 
+    _demo_settings(current_app)
     background = BackgroundScheduler(timezone=TIMEZONE)
     schedule_ticks(background, current_app._get_current_object(), interval_s=60)
     background.start()
@@ -157,6 +158,19 @@ def demo(host: str, port: int, no_serve: bool):
         run_simple(host, port, current_app._get_current_object(), use_reloader=False, threaded=True)
     finally:
         background.shutdown(wait=False)
+
+
+def _demo_settings(app: Flask) -> None:
+    """The demo serves plain HTTP on this machine to a person reading a terminal: cookies without
+    Secure (unless SUPERVISE_COOKIE_SECURE says otherwise) and log lines as text."""
+    import os
+
+    if "SUPERVISE_COOKIE_SECURE" not in os.environ:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["COOKIE_SECURE"] = False
+    if "SUPERVISE_LOG_FORMAT" not in os.environ:
+        from supervise.ops.logs import configure_logging
+
+        configure_logging("text")
 
 
 def upgrade_schema() -> None:
@@ -225,19 +239,23 @@ def draw_round(day, kind, per_district, checks, seed):
 
 @click.command("scheduler")
 @click.option("--interval-seconds", default=60, show_default=True, type=click.IntRange(1, 3600))
+@click.option("--metrics-port", default=None, type=click.IntRange(1, 65535),
+              help="serve this process's Prometheus metrics (tick durations) on 127.0.0.1:PORT")
 @click.option("--max-ticks", default=None, type=int, hidden=True, help="stop after this many ticks (tests)")
 @with_appcontext
-def scheduler(interval_seconds: int, max_ticks: int | None):
+def scheduler(interval_seconds: int, metrics_port: int | None, max_ticks: int | None):
     """Run the one scheduler process (a database lock keeps a second one idle)."""
-    import logging
-
     from apscheduler.schedulers.blocking import BlockingScheduler
     from flask import current_app
 
     from supervise.jobs import TIMEZONE, schedule_ticks
+    from supervise.ops.logs import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    configure_logging(current_app.config["LOG_FORMAT"] or "text")
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
     blocking = BlockingScheduler(timezone=TIMEZONE)
     schedule_ticks(blocking, current_app._get_current_object(), interval_seconds, max_ticks)
     click.echo(f"scheduler: a tick every {interval_seconds} s ({TIMEZONE}); Ctrl+C stops")
@@ -245,6 +263,22 @@ def scheduler(interval_seconds: int, max_ticks: int | None):
         blocking.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="say what would be removed, remove nothing")
+@with_appcontext
+def purge_command(dry_run: bool):
+    """Apply the retention settings now (the scheduler does it daily at PURGE_AT)."""
+    from flask import current_app
+
+    from supervise.services.retention import Retention, purge
+    from supervise.timeutil import utcnow
+
+    report = purge(utcnow(), Retention.from_config(current_app.config), dry_run=dry_run)
+    click.echo("dry run: nothing removed" if dry_run else "retention purge done")
+    for line in report.lines():
+        click.echo("  " + line)
 
 
 @click.group("regulation")

@@ -10,7 +10,27 @@ ENV_KEYS = {
     "SUPERVISE_SECRET_KEY": "SECRET_KEY",
     "SUPERVISE_TOKEN_TTL_HOURS": "TOKEN_TTL_HOURS",
     "SUPERVISE_MAX_UPLOAD_MB": "MAX_UPLOAD_MB",
+    "SUPERVISE_SESSION_HOURS": "SESSION_HOURS",
+    "SUPERVISE_COOKIE_SECURE": "COOKIE_SECURE",
+    "SUPERVISE_REDIS_URL": "REDIS_URL",
+    "SUPERVISE_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "SUPERVISE_LOGIN_MAX_FAILURES": "LOGIN_MAX_FAILURES",
+    "SUPERVISE_LOGIN_MAX_FAILURES_PER_ADDRESS": "LOGIN_MAX_FAILURES_PER_ADDRESS",
+    "SUPERVISE_LOGIN_WINDOW_MINUTES": "LOGIN_WINDOW_MINUTES",
+    "SUPERVISE_RETENTION_PHOTO_DAYS": "RETENTION_PHOTO_DAYS",
+    "SUPERVISE_RETENTION_POSITION_DAYS": "RETENTION_POSITION_DAYS",
+    "SUPERVISE_RETENTION_LOGIN_ATTEMPT_DAYS": "RETENTION_LOGIN_ATTEMPT_DAYS",
+    "SUPERVISE_RETENTION_TOKEN_DAYS": "RETENTION_TOKEN_DAYS",
+    "SUPERVISE_APPEAL_WINDOW_DAYS": "APPEAL_WINDOW_DAYS",
+    "SUPERVISE_PURGE_AT": "PURGE_AT",
+    "SUPERVISE_LOG_FORMAT": "LOG_FORMAT",
+    "SUPERVISE_METRICS_ALLOW": "METRICS_ALLOW",
 }
+INTEGER_KEYS = {"TOKEN_TTL_HOURS", "MAX_UPLOAD_MB", "SESSION_HOURS", "LOGIN_MAX_FAILURES",
+                "LOGIN_MAX_FAILURES_PER_ADDRESS", "LOGIN_WINDOW_MINUTES", "RETENTION_PHOTO_DAYS",
+                "RETENTION_POSITION_DAYS", "RETENTION_LOGIN_ATTEMPT_DAYS", "RETENTION_TOKEN_DAYS",
+                "APPEAL_WINDOW_DAYS"}
+BOOLEAN_KEYS = {"COOKIE_SECURE"}
 
 
 DEV_SECRET_KEY = "dev-only-change-me"
@@ -26,12 +46,31 @@ def defaults(instance_path: str) -> dict:
         "SECRET_KEY": DEV_SECRET_KEY,
         "TOKEN_TTL_HOURS": 12,
         "MAX_UPLOAD_MB": 25,
+        # Failed logins: per (username, client address), and per client address over all names.
         "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
         "LOGIN_WINDOW_MINUTES": 15,
+        # Shared rate-limit counters for several workers or hosts; None counts in each process.
+        "REDIS_URL": None,
+        # Addresses or networks of the reverse proxies whose X-Forwarded-For/-Proto are believed.
+        "TRUSTED_PROXIES": "",
         "TIMEZONE": "Asia/Shanghai",
         "WTF_CSRF_TIME_LIMIT": None,
+        # A browser session lasts a working day at most; logout ends it on the server.
+        "SESSION_HOURS": 12,
+        # None: Secure cookies everywhere except under TESTING (the demo turns them off itself).
+        "COOKIE_SECURE": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Retention (days); see README "Privacy". Evidence of open or appealable flags is kept.
+        "RETENTION_PHOTO_DAYS": 180,
+        "RETENTION_POSITION_DAYS": 180,
+        "RETENTION_LOGIN_ATTEMPT_DAYS": 90,
+        "RETENTION_TOKEN_DAYS": 30,
+        "APPEAL_WINDOW_DAYS": 60,
+        "PURGE_AT": "03:30",
+        "LOG_FORMAT": "json",
+        "METRICS_ALLOW": "127.0.0.0/8,::1",
         "API_TITLE": "supervise",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -46,14 +85,26 @@ def from_environment() -> dict:
     for env_name, key in ENV_KEYS.items():
         value = os.environ.get(env_name)
         if value:
-            found[key] = int(value) if key in ("TOKEN_TTL_HOURS", "MAX_UPLOAD_MB") else value
+            found[key] = _typed(key, value)
     return found
+
+
+def _typed(key: str, value: str):
+    if key in INTEGER_KEYS:
+        return int(value)
+    if key in BOOLEAN_KEYS:
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return value
 
 
 def engine_options(url: str) -> dict:
     """A server database may drop idle connections, so they are pinged before use; a SQLite file
-    cannot, and the ping would only cost every request a round trip."""
-    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    cannot, and the ping would only cost every request a round trip. A gunicorn worker runs up to
+    32 threads (deploy/gunicorn.conf.py): the pool lets each have a connection at a busy moment,
+    and a request that still finds none fails after 10 s rather than queueing for 30."""
+    if url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 24, "pool_timeout": 10}
 
 
 def normalise_database_url(url: str) -> str:

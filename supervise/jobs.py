@@ -2,12 +2,15 @@
 
 `supervise scheduler` runs APScheduler 3 in a process of its own (a job store cannot be shared
 between processes); web workers never start one. Each tick judges what became due since the
-previous tick, so after downtime the first tick catches up.
+previous tick. After downtime (a weekend) the first tick catches the whole gap up, an hour at a
+time, oldest first, says so in the log and in the heartbeat, and beats after every step; an
+interrupted catch-up goes on from its last finished step. A daily job applies the retention purge.
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
@@ -15,16 +18,32 @@ from sqlalchemy import select
 
 from supervise.extensions import db
 from supervise.models import CheckRun
+from supervise.ops.metrics import TICK_SECONDS
+from supervise.services import heartbeat
 from supervise.services.checks import LATE_DATA_WINDOW, RunReport, run_checks
 from supervise.services.locks import SchedulerLock
-from supervise.timeutil import utcnow
+from supervise.services.retention import Retention, purge
+from supervise.timeutil import local_iso, utcnow
 
 log = logging.getLogger("supervise.jobs")
 TIMEZONE = "Asia/Shanghai"
+CATCH_UP_STEP = timedelta(hours=1)
+MIN_STEP = timedelta(minutes=1)   # a last step shorter than this joins the one before
 
 
-def tick(app: Flask, lock: SchedulerLock) -> RunReport | None:
-    """One scheduled evaluation, if this process holds the lock; None when another one does."""
+def catch_up_steps(last: datetime, now: datetime, step: timedelta = CATCH_UP_STEP) -> list[datetime]:
+    """The instants to judge, in order, to cover (last, now]: every `step` after `last`, then `now`."""
+    steps = []
+    at = last + step
+    while at < now - MIN_STEP:
+        steps.append(at)
+        at += step
+    return [*steps, now]
+
+
+def tick(app: Flask, lock: SchedulerLock, interval_s: int = 60) -> RunReport | None:
+    """One scheduled evaluation (several, oldest first, after downtime), if this process holds
+    the lock; None when another one does. The report adds up every step."""
     with app.app_context():
         if not lock.acquire():
             log.info("another scheduler holds the lock; this one stays idle")
@@ -32,27 +51,83 @@ def tick(app: Flask, lock: SchedulerLock) -> RunReport | None:
         now = utcnow()
         last = db.session.scalar(select(CheckRun.as_of).where(CheckRun.trigger == "scheduled")
                                  .order_by(CheckRun.as_of.desc()).limit(1))
-        since = max(last, now - LATE_DATA_WINDOW) if last else now - LATE_DATA_WINDOW
-        report = run_checks(now, trigger="scheduled", since=since)
-        log.info("tick as of %s: %d shifts, %d flags raised, %d withdrawn, %d errors", now.isoformat(),
-                 report.shifts, len(report.created), len(report.withdrawn), report.errors)
-        return report
+        since = last if last is not None else now - LATE_DATA_WINDOW
+        steps = catch_up_steps(since, now) if last is not None else [now]
+        catching_up = since if len(steps) > 1 else None
+        if catching_up is not None:
+            log.warning("the scheduler was away for %s (the last tick judged up to %s): catching up in %d steps "
+                        "of at most %s, oldest first", _span(now - since), local_iso(since), len(steps), CATCH_UP_STEP,
+                        extra={"catch_up_from": local_iso(since), "catch_up_steps": len(steps)})
+        total = None
+        for as_of in steps:
+            report = _step(lock, interval_s, since, as_of, catching_up)
+            total = report if total is None else _add(total, report)
+            since = as_of
+        if catching_up is not None:
+            log.warning("caught up: %s judged in %d steps; %d flags raised", _span(now - catching_up), len(steps),
+                        len(total.created))
+        return total
+
+
+def _span(gap: timedelta) -> str:
+    return str(timedelta(seconds=round(gap.total_seconds())))
+
+
+def _step(lock: SchedulerLock, interval_s: int, since: datetime, as_of: datetime,
+          catching_up: datetime | None) -> RunReport:
+    started, lag = time.perf_counter(), (utcnow() - since).total_seconds()
+    report = run_checks(as_of, trigger="scheduled", since=since)
+    seconds = time.perf_counter() - started
+    TICK_SECONDS.observe(seconds)
+    heartbeat.beat(heartbeat.Beat(holder=lock.holder, interval_s=interval_s, as_of=as_of, tick_seconds=seconds,
+                                  lag_seconds=lag, catching_up_from=catching_up))
+    log.info("tick as of %s: %d shifts, %d flags raised, %d withdrawn, %d errors", as_of.isoformat(),
+             report.shifts, len(report.created), len(report.withdrawn), report.errors,
+             extra={"tick_seconds": round(seconds, 3), "lag_seconds": round(lag, 1)})
+    return report
+
+
+def _add(total: RunReport, step: RunReport) -> RunReport:
+    step.shifts += total.shifts
+    step.errors += total.errors
+    step.created[:0], step.withdrawn[:0], step.reinstated[:0] = total.created, total.withdrawn, total.reinstated
+    return step
+
+
+def purge_job(app: Flask, lock: SchedulerLock) -> None:
+    """The daily retention purge, by the scheduler that holds the lock."""
+    with app.app_context():
+        if not lock.acquire():
+            return
+        purge(utcnow(), Retention.from_config(app.config))
 
 
 def schedule_ticks(scheduler: BaseScheduler, app: Flask, interval_s: int, max_ticks: int | None = None) -> None:
-    """Add the tick job: coalesced, one instance at a time, with a misfire grace."""
+    """Add the tick job (coalesced, one instance at a time, with a misfire grace) and the daily purge
+    at PURGE_AT (Shanghai time; empty turns it off)."""
     with app.app_context():
         lock = SchedulerLock(db.engine, lease=timedelta(seconds=max(3 * interval_s, 30)))
     count = {"n": 0}
 
     def job():
         try:
-            tick(app, lock)
+            tick(app, lock, interval_s)
         except Exception:
             log.exception("a scheduled tick failed; the next one will catch up")
         count["n"] += 1
         if max_ticks is not None and count["n"] >= max_ticks:
             scheduler.shutdown(wait=False)
 
+    def daily_purge():
+        try:
+            purge_job(app, lock)
+        except Exception:
+            log.exception("the retention purge failed; it runs again tomorrow (or run `supervise purge`)")
+
     scheduler.add_job(job, "interval", seconds=interval_s, id="checks", next_run_time=utcnow(),
                       coalesce=True, max_instances=1, misfire_grace_time=max(interval_s, 30), replace_existing=True)
+    purge_at = app.config.get("PURGE_AT")
+    if purge_at:
+        hour, minute = (int(part) for part in purge_at.split(":"))
+        scheduler.add_job(daily_purge, "cron", hour=hour, minute=minute, id="purge", coalesce=True,
+                          max_instances=1, misfire_grace_time=3600, replace_existing=True)

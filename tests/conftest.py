@@ -73,6 +73,9 @@ def _empty_tables(request):
     application = request.getfixturevalue("app")
     yield
     with application.app_context():
+        from supervise.ops.limits import limiter
+
+        limiter.reset()   # failed-login counters live in memory, not in the tables
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:

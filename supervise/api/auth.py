@@ -8,7 +8,8 @@ from marshmallow import Schema, fields
 
 from supervise.api.common import Instant, bearer_token, config_value, current_actor, fits
 from supervise.models import User
-from supervise.services import auth
+from supervise.ops.limits import login_limited
+from supervise.services import accounts, auth
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
 
@@ -27,6 +28,15 @@ class UserSummary(Schema):
     name = fields.String(dump_only=True)
 
 
+class PasswordChange(Schema):
+    current_password = fields.String(required=True, load_only=True)
+    new_password = fields.String(required=True, load_only=True)
+
+
+class PasswordChanged(Schema):
+    ended = fields.Integer(dump_only=True, metadata={"description": "other sessions and tokens ended"})
+
+
 class TokenOut(Schema):
     token = fields.String(dump_only=True)
     expires_at = Instant(dump_only=True)
@@ -38,10 +48,11 @@ class Token(MethodView):
     @blp.doc(security=[])
     @blp.arguments(Credentials)
     @blp.response(200, TokenOut)
+    @login_limited
     def post(self, creds):
-        """Exchange a username and password for a bearer token (failed logins are rate-limited)."""
-        user = auth.check_credentials(creds["username"], creds["password"], request.remote_addr,
-                                      config_value("LOGIN_MAX_FAILURES"), config_value("LOGIN_WINDOW_MINUTES"))
+        """Exchange a username and password for a bearer token. Failed logins are limited per
+        (username, client address) and per address: 429 LOGIN_RATE_LIMITED with Retry-After."""
+        user = auth.check_credentials(creds["username"], creds["password"], request.remote_addr)
         token, record = auth.issue_token(user, config_value("TOKEN_TTL_HOURS"))
         return {"token": token, "expires_at": record.expires_at, "user": user}
 
@@ -58,3 +69,14 @@ class Me(MethodView):
     def get(self):
         """The account the token belongs to."""
         return auth.user_of(current_actor())
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @blp.arguments(PasswordChange)
+    @blp.response(200, PasswordChanged)
+    def post(self, data):
+        """Change your own password; every other session and token of yours ends (this token stays)."""
+        ended = accounts.change_own_password(current_actor(), data["current_password"], data["new_password"],
+                                             keep_token=bearer_token())
+        return {"ended": ended}

@@ -101,7 +101,9 @@ def config_value(name: str):
 
 
 class PhotoQuery(Schema):
-    variant = fields.String(load_default="original", validate=validate.OneOf(["original", "display"]))
+    variant = fields.String(load_default="display", validate=validate.OneOf(["original", "display"]),
+                            metadata={"description": "display (default): EXIF-stripped; original: managers and admins, "
+                                                     "each fetch recorded"})
 
 
 def photo_response(photo, *, attachment_name: bool = True):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from supervise.api.common import Instant, PageArgs, current_actor, fits, paginate
 from supervise.models import ROLES, Device, Squad, User, text_limit
-from supervise.services import lookup, reference
+from supervise.services import accounts, lookup, reference
 from supervise.services.access import require_officer_visible, scope_to_actor
 
 officers = Blueprint("officers", __name__, url_prefix="/api/v1/officers", description="People")
@@ -82,12 +82,24 @@ class Officers(MethodView):
                 "squad_created": created.squad_created}
 
 
+class AccountChange(Schema):
+    active = fields.Boolean(load_default=None)
+    password = fields.String(load_default=None, load_only=True)
+
+
 @officers.route("/<int:officer_id>")
 class OfficerOne(MethodView):
     @officers.response(200, OfficerOut)
     def get(self, officer_id):
         """One person, if you may see them."""
         return reference.officer_visible(current_actor(), officer_id)
+
+    @officers.arguments(AccountChange)
+    @officers.response(200, OfficerOut)
+    def patch(self, data, officer_id):
+        """Deactivate, reactivate or reset the password of an account (admins). Deactivating or a
+        reset ends every session and token of the account."""
+        return accounts.update_account(current_actor(), officer_id, active=data["active"], password=data["password"])
 
 
 class DeviceIn(Schema):

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from supervise.api.common import current_actor
 from supervise.errors import DomainError, Invalid
+from supervise.ops.metrics import positions_stored
 from supervise.services import tracks as service
 from supervise.timeutil import iso_z, local_iso, parse_instant
 from supervise.tracks.osmand import OsmandError, decode_json, decode_query
@@ -55,6 +56,7 @@ def upload():
     if len(data) > limit:
         raise _too_large(limit)
     result = service.upload_track(actor, data, filename=file.filename, officer=request.args.get("officer"))
+    positions_stored("upload", result.stored)
     return jsonify(result.as_dict()), 201
 
 
@@ -76,6 +78,7 @@ def post_positions():
         raise Invalid("Send a JSON array of positions with Content-Type: application/json.",
                       code="POSITIONS_NOT_JSON")
     result = service.record_positions(actor, body, officer=request.args.get("officer"))
+    positions_stored("app", result.stored)
     return jsonify(result.as_dict()), 201
 
 
@@ -93,6 +96,7 @@ def osmand_report():
     except OsmandError as exc:
         raise DomainError(exc.message, code=exc.code, status=400) from None
     outcome = service.record_osmand(report, now=received)
+    positions_stored("osmand", int(outcome.stored))
     return Response(_osmand_body(outcome.stored, outcome.reason), mimetype="application/json")
 
 

@@ -9,7 +9,8 @@ from supervise.models.inspections import (
     InspectionRound,
 )
 from supervise.models.limits import check_texts_before_every_flush, text_limit
-from supervise.models.org import ROLES, ApiToken, Device, District, LoginAttempt, Squad, User
+from supervise.models.operations import OriginalPhotoFetch, SchedulerHeartbeat
+from supervise.models.org import ROLES, ApiToken, Device, District, LoginAttempt, Squad, User, WebSession
 from supervise.models.places import GRID_LEVELS, Grid, Post
 from supervise.models.requests import IdempotentResponse
 from supervise.models.shifts import SHIFT_KINDS, Shift, ShiftBreak
@@ -38,15 +39,18 @@ __all__ = [
     "InspectionFinding",
     "InspectionRound",
     "LoginAttempt",
+    "OriginalPhotoFetch",
     "Photo",
     "Position",
     "Post",
     "RegulationVersion",
+    "SchedulerHeartbeat",
     "SchedulerLease",
     "Shift",
     "ShiftBreak",
     "Squad",
     "TrackUpload",
     "User",
+    "WebSession",
     "text_limit",
 ]

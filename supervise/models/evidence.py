@@ -31,6 +31,8 @@ class Photo(db.Model):
     band2: Mapped[int] = mapped_column(Integer)
     band3: Mapped[int] = mapped_column(Integer)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the retention purge removed the files; the row (hashes) stays for reuse checks.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Checkin(db.Model):

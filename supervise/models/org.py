@@ -76,6 +76,21 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
+class WebSession(db.Model):
+    """A browser's signed-in session. The cookie carries a random token; only its SHA-256 is kept
+    here, so logging out, a password change or a deactivation ends the session on the server and a
+    copied cookie opens nothing afterwards."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
 class LoginAttempt(db.Model):
     __tablename__ = "login_attempt"
     __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)

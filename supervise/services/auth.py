@@ -1,4 +1,4 @@
-"""Accounts, passwords, bearer tokens and the login rate limit."""
+"""Accounts, passwords and bearer tokens."""
 from __future__ import annotations
 
 import hashlib
@@ -6,10 +6,10 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from supervise.errors import Invalid, TooManyRequests, Unauthorized
+from supervise.errors import Invalid, Unauthorized
 from supervise.extensions import db
 from supervise.models import ApiToken, District, LoginAttempt, User
 from supervise.services.access import Actor
@@ -34,22 +34,14 @@ def actor_for(user: User) -> Actor:
                  district_code=user.district.code if user.district else None)
 
 
-def check_credentials(username: str, password: str, remote_addr: str | None,
-                      max_failures: int, window_minutes: int) -> User:
-    """The active user with that password, or Unauthorized; too many recent failures → 429.
-
-    Every attempt is recorded; the limit counts failures for the username in the window.
-    """
-    since = utcnow() - timedelta(minutes=window_minutes)
-    failures = db.session.scalar(select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.username == username, LoginAttempt.at >= since, LoginAttempt.success.is_(False)))
-    if failures >= max_failures:
-        raise TooManyRequests(f"Too many failed logins for this account; try again in {window_minutes} minutes.",
-                              code="LOGIN_RATE_LIMITED", details={"retry_after_minutes": window_minutes})
+def check_credentials(username: str, password: str, remote_addr: str | None) -> User:
+    """The active user with that password, or Unauthorized. Every attempt is recorded (who tried
+    which name from where); how many failures are allowed is the login limits' business
+    (supervise.ops.limits), counted per name and address so a stranger cannot lock anyone out."""
     user = db.session.scalar(select(User).where(User.username == username))
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     ok = ok and user is not None and user.active
-    db.session.add(LoginAttempt(username=username[:64], remote_addr=remote_addr, success=ok))
+    db.session.add(LoginAttempt(username=username[:64], remote_addr=(remote_addr or "")[:64] or None, success=ok))
     db.session.commit()
     if not ok:
         raise Unauthorized("Wrong username or password.", code="BAD_CREDENTIALS")

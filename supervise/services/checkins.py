@@ -35,7 +35,7 @@ from supervise.evidence.capture_time import CLOCK_SKEW
 from supervise.extensions import db
 from supervise.models import Checkin, Flag, Photo, Shift, User
 from supervise.regulation import Regulation, RuleConfig
-from supervise.services import lookup, storage
+from supervise.services import lookup, photos, storage
 from supervise.services.access import Actor, require_officer_visible, scope_to_actor
 from supervise.services.areas import area_for_shift
 from supervise.services.checks import check_signin
@@ -551,10 +551,11 @@ def get_checkin(actor: Actor, checkin_id: int) -> SignIn:
     return SignIn(checkin, flag_codes(checkin.id), viewer_id=actor.id)
 
 
-def checkin_photo(actor: Actor, checkin_id: int, variant: str = "original") -> storage.PhotoFile:
-    """The sign-in's photo: the original bytes as received, or the EXIF-stripped display copy."""
+def checkin_photo(actor: Actor, checkin_id: int, variant: str = "display") -> storage.PhotoFile:
+    """The sign-in's photo: the EXIF-stripped display copy, or the original (managers and admins,
+    recorded; services.photos)."""
     checkin = get_checkin(actor, checkin_id).checkin
-    return storage.photo_file(checkin.photo.sha256, checkin.photo.format, variant, f"checkin-{checkin.id}")
+    return photos.photo_for(actor, checkin.photo, variant, f"checkin:{checkin.id}", f"checkin-{checkin.id}")
 
 
 def list_checkins(actor: Actor, *, officer: str | None = None, shift_id: int | None = None,

@@ -36,7 +36,7 @@ from supervise.models import (
 )
 from supervise.regulation.facts import InspectionFact
 from supervise.regulation.rules.inspection import finding_for, unknown_items
-from supervise.services import lookup, storage
+from supervise.services import lookup, photos, storage
 from supervise.services.access import Actor, can_manage_district, require_role
 from supervise.services.areas import area_for_shift
 from supervise.services.checkins import _photo_row, read_evidence
@@ -423,10 +423,11 @@ def get_finding(actor: Actor, finding_id: int) -> InspectionFinding:
     raise Forbidden("You may not see this finding.")
 
 
-def finding_photo(actor: Actor, finding_id: int, variant: str = "original") -> storage.PhotoFile:
-    """The finding's photo: the original bytes, or the EXIF-stripped display copy."""
+def finding_photo(actor: Actor, finding_id: int, variant: str = "display") -> storage.PhotoFile:
+    """The finding's photo: the EXIF-stripped display copy, or the original (managers and admins,
+    recorded; services.photos)."""
     finding = get_finding(actor, finding_id)
     if finding.photo_sha256 is None:
         raise NotFound("This finding has no photo.", details={"id": finding_id})
     photo = db.session.get(Photo, finding.photo_sha256)
-    return storage.photo_file(photo.sha256, photo.format, variant, f"finding-{finding.id}")
+    return photos.photo_for(actor, photo, variant, f"finding:{finding.id}", f"finding-{finding.id}")

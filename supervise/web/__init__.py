@@ -9,9 +9,8 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_wtf.csrf import CSRFError
 
 from supervise.errors import DomainError
-from supervise.extensions import db
-from supervise.models import User
-from supervise.services import auth
+from supervise.ops.limits import login_limited
+from supervise.services import auth, sessions
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 OPEN_ENDPOINTS = {"web.login", "web.static", "web.logout"}
@@ -19,11 +18,12 @@ OPEN_ENDPOINTS = {"web.login", "web.static", "web.logout"}
 
 @bp.before_app_request
 def load_session_user() -> None:
-    user_id = session.get("user_id")
-    g.web_user = db.session.get(User, user_id) if user_id else None
-    if g.web_user is not None and not g.web_user.active:
-        session.clear()
-        g.web_user = None
+    """The user whose live server-side session the cookie names; a cookie of an ended, expired or
+    deactivated session is dropped."""
+    token = session.get("sid")
+    g.web_user = sessions.user_for_session(token) if isinstance(token, str) else None
+    if token is not None and g.web_user is None:
+        session.clear()   # not before login: a visitor's session holds only the login form's CSRF token
 
 
 @bp.before_request
@@ -61,29 +61,34 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limited
 def login():
     if request.method == "POST":
         try:
             user = auth.check_credentials(request.form.get("username", ""), request.form.get("password", ""),
-                                          request.remote_addr, current_app.config["LOGIN_MAX_FAILURES"],
-                                          current_app.config["LOGIN_WINDOW_MINUTES"])
+                                          request.remote_addr)
         except DomainError as exc:
             flash(exc.message, "error")
             return render_template("login.html"), exc.status
         session.clear()
-        session["user_id"] = user.id
+        session.permanent = True   # the cookie ends with the server-side session (SESSION_HOURS)
+        session["sid"] = sessions.start_session(user, request.remote_addr, current_app.config["SESSION_HOURS"])
         return redirect(url_for("web.home"))
     return render_template("login.html")
 
 
 @bp.post("/logout")
 def logout():
+    token = session.get("sid")
+    if isinstance(token, str):
+        sessions.end_session(token)
     session.clear()
     return redirect(url_for("web.login"))
 
 
 from supervise.web import (  # noqa: F401  (register routes)
     filters,
+    views_account,
     views_flags,
     views_inspections,
     views_officer,

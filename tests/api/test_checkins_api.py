@@ -117,7 +117,7 @@ def test_a_heic_sign_in_works_and_its_photo_comes_back_as_heic(client, auth, dl1
                       taken_local=taken.astimezone(SHANGHAI).replace(tzinfo=None))
     body = post(client, auth, photo, name="IMG_0001.HEIC").get_json()
     assert body["inside_grid"] is True and body["timeliness"] == "on_time"
-    response = client.get(f"/api/v1/checkins/{body['id']}/photo", headers=auth("dl1"))
+    response = client.get(f"/api/v1/checkins/{body['id']}/photo?variant=original", headers=auth("mgr-dl"))
     assert response.content_type == "image/heic" and response.data == photo
 
 
@@ -252,7 +252,7 @@ def test_a_hand_built_multipart_body_signs_in_with_its_fields_and_the_photo_unch
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["shift_id"] == dl1_shift and body["device_fix"]["mock"] is True
-    assert client.get(f"/api/v1/checkins/{body['id']}/photo", headers=auth("dl1")).data == photo
+    assert client.get(f"/api/v1/checkins/{body['id']}/photo?variant=original", headers=auth("mgr-dl")).data == photo
 
 
 @pytest.fixture
@@ -261,9 +261,9 @@ def signed_in(client, auth, dl1_shift):
     return post(client, auth, photo).get_json()["id"], photo
 
 
-def test_the_officer_gets_their_photo_bytes_back_unchanged(client, auth, signed_in):
+def test_a_manager_gets_the_photo_bytes_back_unchanged_as_the_original(client, auth, signed_in):
     checkin_id, photo = signed_in
-    response = client.get(f"/api/v1/checkins/{checkin_id}/photo", headers=auth("dl1"))
+    response = client.get(f"/api/v1/checkins/{checkin_id}/photo?variant=original", headers=auth("mgr-dl"))
     assert response.status_code == 200 and response.content_type == "image/jpeg"
     assert response.data == photo
 

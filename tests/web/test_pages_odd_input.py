@@ -25,7 +25,7 @@ FORM_FIELDS = ["decision", "reason", "status", "date", "kind", "inspectors_per_d
 def page_routes(app, method: str) -> list[str]:
     return [rule.rule for rule in app.url_map.iter_rules()
             if method in rule.methods and not rule.rule.startswith(("/api/", "/osmand", "/static"))
-            and rule.rule != "/logout"]
+            and rule.rule not in ("/logout", "/readyz")]   # /readyz answers 503 by design when not ready
 
 
 def with_id(route: str, value: str) -> str:

@@ -143,7 +143,9 @@ def test_the_sign_in_page_asks_the_camera_for_a_selfie_and_the_browser_for_its_p
     assert 'accept="image/*" capture="user"' in page and 'enctype="multipart/form-data"' in page
     for name in ("device_lat", "device_lon", "device_accuracy_m", "device_fix_time", "csrf_token"):
         assert f'name="{name}"' in page
-    assert "enableHighAccuracy: true" in page and "navigator.geolocation" in page
+    assert 'src="/static/checkin.js"' in page   # a file of its own: the CSP forbids inline scripts
+    script = client.get("/static/checkin.js").data.decode("utf-8")
+    assert "enableHighAccuracy: true" in script and "navigator.geolocation" in script
 
 
 def test_an_officer_signs_in_with_a_selfie_and_sees_it_on_time_and_inside_the_grid(app, client, world):
