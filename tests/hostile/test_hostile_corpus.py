@@ -30,8 +30,9 @@ from tests.hostile.corpus import Hostile, build_corpus
 
 ANSWERS = Path(__file__).with_name("answers.json")
 RECORD = os.environ.get("SUPERVISE_RECORD_HOSTILE") == "1"
-# Refused logins are counted on purpose (the login rate limit reads them): the one write a refusal makes.
-COUNTED_REFUSALS = {"login_attempt"}
+# Refused logins are counted on purpose (the login rate limit reads them), and a page case signs in
+# first (a server-side session row): the writes a refused request may come with.
+COUNTED_REFUSALS = {"login_attempt", "web_session"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
