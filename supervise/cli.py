@@ -31,6 +31,10 @@ def register_commands(app: Flask) -> None:
     for command in (create_user, import_grids, import_officers, import_shifts, demo, check, scheduler,
                     draw_round, regulation_group):
         app.cli.add_command(command)
+    from supervise.cli_trust import TRUST_COMMANDS
+
+    for command in TRUST_COMMANDS:
+        app.cli.add_command(command)
 
 
 def fail_on_domain_error(func):
@@ -143,10 +147,11 @@ def demo(host: str, port: int, no_serve: bool):
         return
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from supervise.jobs import TIMEZONE, schedule_ticks
+    from supervise.jobs import TIMEZONE, schedule_ticks, schedule_trust_jobs
 
     background = BackgroundScheduler(timezone=TIMEZONE)
     schedule_ticks(background, current_app._get_current_object(), interval_s=60)
+    schedule_trust_jobs(background, current_app._get_current_object())
     background.start()
     click.echo(f"serving on http://{host}:{port}/  with the scheduler ticking every minute (Ctrl+C stops)")
     # Not app.run(): Flask ignores it inside its own CLI. The development server, as `supervise run`.
@@ -233,12 +238,13 @@ def scheduler(interval_seconds: int, max_ticks: int | None):
     from apscheduler.schedulers.blocking import BlockingScheduler
     from flask import current_app
 
-    from supervise.jobs import TIMEZONE, schedule_ticks
+    from supervise.jobs import TIMEZONE, schedule_ticks, schedule_trust_jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     blocking = BlockingScheduler(timezone=TIMEZONE)
     schedule_ticks(blocking, current_app._get_current_object(), interval_seconds, max_ticks)
+    schedule_trust_jobs(blocking, current_app._get_current_object())
     click.echo(f"scheduler: a tick every {interval_seconds} s ({TIMEZONE}); Ctrl+C stops")
     try:
         blocking.start()

@@ -1,6 +1,7 @@
 """Configuration defaults; the environment overrides them, a test config overrides both."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,6 +11,8 @@ ENV_KEYS = {
     "SUPERVISE_SECRET_KEY": "SECRET_KEY",
     "SUPERVISE_TOKEN_TTL_HOURS": "TOKEN_TTL_HOURS",
     "SUPERVISE_MAX_UPLOAD_MB": "MAX_UPLOAD_MB",
+    "SUPERVISE_WEBHOOKS": "WEBHOOKS",
+    "SUPERVISE_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
 }
 
 
@@ -37,6 +40,11 @@ def defaults(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # trust and reports (README "Notifications and webhooks")
+        "WEBHOOKS": [],
+        "PUBLIC_BASE_URL": None,
+        "APPEAL_WITHIN_DAYS": 7,
+        "WEBHOOK_MAX_ATTEMPTS": 10,
     }
 
 
@@ -47,6 +55,8 @@ def from_environment() -> dict:
         value = os.environ.get(env_name)
         if value:
             found[key] = int(value) if key in ("TOKEN_TTL_HOURS", "MAX_UPLOAD_MB") else value
+            if key == "WEBHOOKS":
+                found[key] = json.loads(value)   # a JSON list of targets, as in instance/config.py
     return found
 
 

@@ -56,3 +56,43 @@ def schedule_ticks(scheduler: BaseScheduler, app: Flask, interval_s: int, max_ti
 
     scheduler.add_job(job, "interval", seconds=interval_s, id="checks", next_run_time=utcnow(),
                       coalesce=True, max_instances=1, misfire_grace_time=max(interval_s, 30), replace_existing=True)
+
+
+def log_audit_head(app: Flask) -> tuple[int, str]:
+    """Print and log the audit trail's head, for the bureau to keep outside this database."""
+    from supervise.services.audit import head
+
+    with app.app_context():
+        seq, digest = head()
+    line = f"audit head #{seq} {digest} at {utcnow().isoformat(timespec='seconds')}"
+    log.info(line)
+    print(line, flush=True)
+    return seq, digest
+
+
+def send_outbox(app: Flask):
+    """Deliver the webhook messages that are due (safe beside another sender: each message is leased)."""
+    from supervise.services.outbox import send_due
+
+    with app.app_context():
+        return send_due()
+
+
+def schedule_trust_jobs(scheduler: BaseScheduler, app: Flask, outbox_interval_s: int = 30) -> None:
+    """Add the outbox sender (every 30 s) and the audit head (daily at 00:05 Asia/Shanghai, and at start)."""
+    def outbox_job():
+        try:
+            send_outbox(app)
+        except Exception:
+            log.exception("sending the webhook outbox failed; the next pass tries again")
+
+    def audit_job():
+        try:
+            log_audit_head(app)
+        except Exception:
+            log.exception("reading the audit head failed")
+
+    scheduler.add_job(outbox_job, "interval", seconds=outbox_interval_s, id="outbox", coalesce=True,
+                      max_instances=1, replace_existing=True)
+    scheduler.add_job(audit_job, "cron", hour=0, minute=5, id="audit-head", coalesce=True,
+                      misfire_grace_time=3600, replace_existing=True, next_run_time=utcnow())

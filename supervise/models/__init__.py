@@ -13,16 +13,19 @@ from supervise.models.places import GRID_LEVELS, Grid, Post
 from supervise.models.requests import IdempotentResponse
 from supervise.models.shifts import SHIFT_KINDS, Shift, ShiftBreak
 from supervise.models.tracks import SOURCE_CODES, Position, TrackUpload
+from supervise.models.trust import OUTBOX_STATUSES, AuditRecord, Notification, OutboxMessage
 
 __all__ = [
     "FINDING_RESULTS",
     "FLAG_STATUSES",
     "GRID_LEVELS",
     "INSPECTION_KINDS",
+    "OUTBOX_STATUSES",
     "ROLES",
     "SHIFT_KINDS",
     "SOURCE_CODES",
     "ApiToken",
+    "AuditRecord",
     "CheckRun",
     "Checkin",
     "Device",
@@ -35,6 +38,8 @@ __all__ = [
     "InspectionFinding",
     "InspectionRound",
     "LoginAttempt",
+    "Notification",
+    "OutboxMessage",
     "Photo",
     "Position",
     "Post",

@@ -33,6 +33,9 @@ class InspectionRound(db.Model):
     release_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unplaced: Mapped[list] = mapped_column(JSON, default=list)
     repeated_pairings: Mapped[list] = mapped_column(JSON, default=list)
+    # what the kind narrows the round to: special {items, rules}, key_point {grids, times},
+    # routine/joint {districts}; see inspections/kinds.py
+    scope: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_by: Mapped[User | None] = relationship()
@@ -56,6 +59,8 @@ class InspectionAssignment(db.Model):
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     release_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # a joint (联检) check's other inspectors: every one of them signs its findings
+    team: Mapped[list | None] = mapped_column(JSON)
     round: Mapped[InspectionRound] = relationship(back_populates="assignments")
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
@@ -87,6 +92,10 @@ class InspectionFinding(db.Model):
     lon: Mapped[float | None] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     distance_to_grid_m: Mapped[float | None] = mapped_column(Float)
+    # a joint check's finding stands once all its inspectors signed: [{inspector_id, at}]
+    signatures: Mapped[list | None] = mapped_column(JSON)
+    # the officer's own track around the finding's time, compared with the finding (reconcile.py)
+    track_check: Mapped[dict | None] = mapped_column(JSON)
     assignment: Mapped[InspectionAssignment] = relationship(back_populates="findings")
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
