@@ -92,6 +92,7 @@ def init_api(app: Flask) -> Api:
         districts,
         flags,
         inspections,
+        notifications,
         officers,
         places,
         regulation,
@@ -102,7 +103,8 @@ def init_api(app: Flask) -> Api:
     api = SuperviseApi(app, spec_kwargs={"info": {"description": "Supervision of city-management officers."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, inspections, regulation):
+    for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, inspections, regulation,
+                   notifications):
         for blueprint in getattr(module, "BLUEPRINTS", None) or [module.blp]:
             csrf.exempt(blueprint)
             api.register_blueprint(blueprint)

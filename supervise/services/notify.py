@@ -163,7 +163,8 @@ def mark_read(actor: Actor, notification_id: int | None = None) -> int:
     """Mark one notification (or, without an id, all of them) read; returns how many changed."""
     query = update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
     if notification_id is not None:
-        if db.session.get(Notification, notification_id) is None:
+        own = db.session.get(Notification, notification_id)
+        if own is None or own.user_id != actor.id:
             raise NotFound("No such notification.")
         query = query.where(Notification.id == notification_id)
     changed = db.session.execute(query.values(read_at=utcnow())).rowcount
