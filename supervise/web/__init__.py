@@ -86,6 +86,7 @@ from supervise.web import (  # noqa: F401  (register routes)
     filters,
     views_flags,
     views_inspections,
+    views_notifications,
     views_officer,
     views_regulation,
     views_stats,

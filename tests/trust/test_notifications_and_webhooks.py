@@ -181,3 +181,12 @@ def test_a_message_for_a_target_no_longer_configured_is_kept_as_dead(app, client
     assert send(app).dead == 1
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage.status)) == "dead"
+
+
+def test_an_appeal_after_the_deadline_the_officer_was_told_is_refused(app, client, auth, world):
+    import time_machine
+
+    [flag] = absent_flags(app, client, auth)
+    with time_machine.travel(utcnow() + timedelta(days=7, minutes=1)):
+        response = appeal(client, auth, "dl1", flag, "I was at the clinic")
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "APPEAL_TOO_LATE"
