@@ -90,6 +90,7 @@ def init_api(app: Flask) -> Api:
         auth,
         checkins,
         districts,
+        exports,
         flags,
         inspections,
         notifications,
@@ -104,7 +105,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, inspections, regulation,
-                   notifications):
+                   notifications, exports):
         for blueprint in getattr(module, "BLUEPRINTS", None) or [module.blp]:
             csrf.exempt(blueprint)
             api.register_blueprint(blueprint)

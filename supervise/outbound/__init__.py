@@ -65,7 +65,7 @@ def json_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def dingtalk_signed_url(url: str, secret: str, now_ms: int) -> str:
     """DingTalk's 加签: the robot URL with `timestamp` and `sign` added."""
-    to_sign = f"{now_ms}\n{secret}".encode("utf-8")
+    to_sign = f"{now_ms}\n{secret}".encode()
     sign = base64.b64encode(hmac.new(secret.encode("utf-8"), to_sign, hashlib.sha256).digest()).decode("ascii")
     joiner = "&" if "?" in url else "?"
     return f"{url}{joiner}timestamp={now_ms}&sign={urllib.parse.quote_plus(sign)}"

@@ -89,5 +89,6 @@ from supervise.web import (  # noqa: F401  (register routes)
     views_notifications,
     views_officer,
     views_regulation,
+    views_reports,
     views_stats,
 )

@@ -6,7 +6,9 @@ import threading
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from supervise.errors import DomainError
 from supervise.extensions import db
 from supervise.models import AuditRecord
 from tests.api.test_flags_api import AN_HOUR_LATER, appeal, decide
@@ -144,7 +146,7 @@ def test_many_concurrent_appenders_never_fork_the_chain(app, world, runner, coun
             barrier.wait()
             try:
                 publish_regulation(SYSTEM, default_regulation_text(), note=f"writer {n}")
-            except Exception as exc:   # a unique version number may make a writer lose: that is fine
+            except (DomainError, SQLAlchemyError) as exc:   # a writer may lose the version number: fine
                 failures.append(type(exc).__name__)
             finally:
                 db.session.remove()
