@@ -81,9 +81,16 @@ def create_user(username, password, role, district, badge_no, name):
 @with_appcontext
 @fail_on_domain_error
 def import_grids(path: Path, datum: str):
-    """Load grids from a GeoJSON file (all or nothing; existing codes are updated)."""
+    """Load grids from GeoJSON, or from CSV/.xlsx with code,district,geometry (GeoJSON or WKT) columns
+    (all or nothing; existing codes are updated)."""
     from supervise.services.reference import import_grids as run_import
 
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        from supervise.services.imports import import_file
+
+        for key, value in import_file(SYSTEM, "grids", path.read_bytes(), path.name, datum=datum).items():
+            click.echo(f"{key}: {value}")
+        return
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
@@ -99,10 +106,9 @@ def import_grids(path: Path, datum: str):
 @with_appcontext
 @fail_on_domain_error
 def import_officers(path: Path):
-    """Load officers from CSV: badge_no,name,district,squad,username,password,role (all or nothing)."""
-    from supervise.services.imports import import_officers_csv
-
-    _import_csv(path, "officers", import_officers_csv)
+    """Load officers from CSV (UTF-8 or GBK) or .xlsx: badge_no,name,district,squad,username,password,role
+    (all or nothing)."""
+    _import_file(path, "officers")
 
 
 @click.command("import-shifts")
@@ -110,23 +116,25 @@ def import_officers(path: Path):
 @with_appcontext
 @fail_on_domain_error
 def import_shifts(path: Path):
-    """Load shifts from CSV: officer,start,end,kind,grid,post[,breaks] (all or nothing)."""
-    from supervise.services.imports import import_shifts_csv
+    """Load shifts from CSV (UTF-8 or GBK) or .xlsx: officer,start,end,kind,grid,post[,breaks] (all or
+    nothing)."""
+    _import_file(path, "shifts")
 
-    _import_csv(path, "shifts", import_shifts_csv)
 
+def _import_file(path: Path, kind: str) -> None:
+    """Run an import (CSV in any office encoding, or .xlsx) with a progress bar, then print its summary."""
+    from supervise.reports.office_files import UnreadableFile, read_table
+    from supervise.services.imports import import_file
 
-def _import_csv(path: Path, label: str, importer) -> None:
-    """Run a CSV importer with a progress bar, then print its summary."""
-    with click.progressbar(length=_count_rows(path), label=label) as bar:
-        summary = importer(SYSTEM, path.read_text(encoding="utf-8-sig"), progress=bar.update)
+    data = path.read_bytes()
+    try:
+        rows = len(read_table(data, path.name).rows)
+    except UnreadableFile:
+        rows = 0   # import_file reports the same problem properly
+    with click.progressbar(length=rows, label=kind) as bar:
+        summary = import_file(SYSTEM, kind, data, path.name, progress=bar.update)
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
-
-
-def _count_rows(path: Path) -> int:
-    with path.open(encoding="utf-8-sig") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
 
 
 @click.command("demo")

@@ -92,6 +92,7 @@ def init_api(app: Flask) -> Api:
         districts,
         exports,
         flags,
+        imports,
         inspections,
         notifications,
         officers,
@@ -105,7 +106,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, inspections, regulation,
-                   notifications, exports):
+                   notifications, exports, imports):
         for blueprint in getattr(module, "BLUEPRINTS", None) or [module.blp]:
             csrf.exempt(blueprint)
             api.register_blueprint(blueprint)

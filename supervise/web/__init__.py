@@ -85,6 +85,7 @@ def logout():
 from supervise.web import (  # noqa: F401  (register routes)
     filters,
     views_flags,
+    views_imports,
     views_inspections,
     views_notifications,
     views_officer,

@@ -56,6 +56,6 @@ def test_the_monthly_report_prints_one_district(app, client, world):
     log_in(client, "mgr-dl")
     month = (local_today() - timedelta(days=1)).strftime("%Y-%m")
     page = text(client.get(f"/reports/monthly?month={month}"))
-    assert "道里区 城管执法督察月报" in page and "window.print()" in page
+    assert "道里区 城管执法督察月报" in page and "data-print" in page
     assert "officer DL1" in page and "待处理" in page
     assert client.get(f"/reports/monthly?month={month}&district=NG").status_code == 403
