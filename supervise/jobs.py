@@ -78,8 +78,17 @@ def send_outbox(app: Flask):
         return send_due()
 
 
+def recheck_findings(app: Flask) -> int:
+    """Check the last day's findings whose track was too thin against the positions that came since."""
+    from supervise.services.reconcile import recheck_recent
+
+    with app.app_context():
+        return recheck_recent()
+
+
 def schedule_trust_jobs(scheduler: BaseScheduler, app: Flask, outbox_interval_s: int = 30) -> None:
-    """Add the outbox sender (every 30 s) and the audit head (daily at 00:05 Asia/Shanghai, and at start)."""
+    """Add the outbox sender (every 30 s), the findings' track check for late positions (every 5 min)
+    and the audit head (daily at 00:05 Asia/Shanghai, and once at start)."""
     def outbox_job():
         try:
             send_outbox(app)
@@ -93,6 +102,14 @@ def schedule_trust_jobs(scheduler: BaseScheduler, app: Flask, outbox_interval_s:
             log.exception("reading the audit head failed")
 
     scheduler.add_job(outbox_job, "interval", seconds=outbox_interval_s, id="outbox", coalesce=True,
+                      max_instances=1, replace_existing=True)
+    def findings_job():
+        try:
+            recheck_findings(app)
+        except Exception:
+            log.exception("checking findings against late tracks failed; the next pass tries again")
+
+    scheduler.add_job(findings_job, "interval", minutes=5, id="findings-vs-tracks", coalesce=True,
                       max_instances=1, replace_existing=True)
     scheduler.add_job(audit_job, "cron", hour=0, minute=5, id="audit-head", coalesce=True,
                       misfire_grace_time=3600, replace_existing=True, next_run_time=utcnow())

@@ -86,6 +86,17 @@ class FindingOut(Schema):
     display_url = fields.Function(
         lambda f: f"/api/v1/findings/{f.id}/photo?variant=display" if f.photo_sha256 else None)
     flag = fields.Function(_flag, metadata={"description": "the INSPECTION flag raised, if any"})
+    track_check = fields.Function(lambda f: _track_check(f), metadata={
+        "description": "the officer's own track in the minutes of the finding: verdict contradicts | agrees | "
+                       "insufficient, with fixes, times and distances (managers and the officer only)"})
+
+
+def _track_check(f) -> dict | None:
+    from supervise.services.access import can_manage_district
+
+    actor = current_actor()
+    return f.track_check if actor.id == f.officer_id or (
+        actor.role in ("manager", "admin") and can_manage_district(actor, f.district_id)) else None
 
 
 class ShiftBrief(Schema):

@@ -40,6 +40,7 @@ from supervise.services import lookup, storage
 from supervise.services.access import Actor, can_manage_district, require_role
 from supervise.services.areas import area_for_shift
 from supervise.services.checkins import _photo_row, read_evidence
+from supervise.services.reconcile import check_against_track
 from supervise.services.regulation import InForce, regulation_in_force
 from supervise.timeutil import SHANGHAI, is_supported_day, local_day_bounds, utcnow
 
@@ -372,6 +373,7 @@ def _commit_finding(finding: InspectionFinding, in_force: InForce,
     db.session.add(finding)
     db.session.flush()
     flag = _raise_flag(finding, in_force)
+    check_against_track(finding, flag)
     if before_commit is not None:
         before_commit()
     db.session.commit()

@@ -43,8 +43,8 @@ def count(app, model, *where) -> int:
 
 def test_gbk_is_told_from_utf_8_and_read_as_gb18030():
     assert decode_text("名册".encode("gbk")) == ("名册", "gb18030")
-    assert decode_text("名册".encode("utf-8")) == ("名册", "utf-8")
-    assert decode_text(b"\xef\xbb\xbf" + "名册".encode("utf-8")) == ("名册", "utf-8-sig")
+    assert decode_text("名册".encode()) == ("名册", "utf-8")
+    assert decode_text(b"\xef\xbb\xbf" + "名册".encode()) == ("名册", "utf-8-sig")
     assert decode_text("𠀀 rare".encode("gb18030"))[0] == "𠀀 rare"
 
 
