@@ -13,7 +13,7 @@ from supervise.inspections.reconcile import check_finding
 from supervise.models import Flag
 from supervise.timeutil import utcnow
 from tests.api.test_flags_api import decide
-from tests.api.test_inspections_api import drawn, evidence_photo, own_check, record  # noqa: F401 (fixture)
+from tests.api.test_inspections_api import evidence_photo, own_check, record
 from tests.conftest import NG_GRID_CENTRE
 from tests.integration.evidence_factories import walk
 
