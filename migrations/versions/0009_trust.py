@@ -1,5 +1,5 @@
 """trust and reports: audit chain, notifications, webhook outbox; inspection kinds' scope, joint
-teams and signatures; findings checked against tracks
+teams (assignment_member) and signatures; findings checked against tracks
 
 Revision ID: 0009_trust
 Revises: 0006_fairness
@@ -74,8 +74,18 @@ def upgrade():
     op.create_index('ix_outbox_due', 'outbox_message', ['status', 'next_attempt_at'], unique=False)
     with op.batch_alter_table('inspection_round', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scope', sa.JSON(), nullable=True))
-    with op.batch_alter_table('inspection_assignment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('team', sa.JSON(), nullable=True))
+    op.create_table(
+        'assignment_member',
+        sa.Column('assignment_id', sa.Integer(), nullable=False),
+        sa.Column('inspector_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['assignment_id'], ['inspection_assignment.id'],
+                                name=op.f('fk_assignment_member_assignment_id_inspection_assignment'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['inspector_id'], ['user_account.id'],
+                                name=op.f('fk_assignment_member_inspector_id_user_account')),
+        sa.PrimaryKeyConstraint('assignment_id', 'inspector_id', name=op.f('pk_assignment_member')),
+    )
+    op.create_index(op.f('ix_assignment_member_inspector_id'), 'assignment_member', ['inspector_id'], unique=False)
     with op.batch_alter_table('inspection_finding', schema=None) as batch_op:
         batch_op.add_column(sa.Column('signatures', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('track_check', sa.JSON(), nullable=True))
@@ -85,8 +95,8 @@ def downgrade():
     with op.batch_alter_table('inspection_finding', schema=None) as batch_op:
         batch_op.drop_column('track_check')
         batch_op.drop_column('signatures')
-    with op.batch_alter_table('inspection_assignment', schema=None) as batch_op:
-        batch_op.drop_column('team')
+    op.drop_index(op.f('ix_assignment_member_inspector_id'), table_name='assignment_member')
+    op.drop_table('assignment_member')
     with op.batch_alter_table('inspection_round', schema=None) as batch_op:
         batch_op.drop_column('scope')
     op.drop_index('ix_outbox_due', table_name='outbox_message')

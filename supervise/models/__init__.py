@@ -4,6 +4,7 @@ from supervise.models.flags import FLAG_STATUSES, CheckRun, Flag, FlagEvent, Reg
 from supervise.models.inspections import (
     FINDING_RESULTS,
     INSPECTION_KINDS,
+    AssignmentMember,
     InspectionAssignment,
     InspectionFinding,
     InspectionRound,
@@ -25,6 +26,7 @@ __all__ = [
     "SHIFT_KINDS",
     "SOURCE_CODES",
     "ApiToken",
+    "AssignmentMember",
     "AuditRecord",
     "CheckRun",
     "Checkin",

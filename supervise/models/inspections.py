@@ -59,8 +59,6 @@ class InspectionAssignment(db.Model):
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     release_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # a joint (联检) check's other inspectors: every one of them signs its findings
-    team: Mapped[list | None] = mapped_column(JSON)
     round: Mapped[InspectionRound] = relationship(back_populates="assignments")
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
@@ -68,6 +66,23 @@ class InspectionAssignment(db.Model):
     shift: Mapped[Shift] = relationship()
     findings: Mapped[list[InspectionFinding]] = relationship(
         back_populates="assignment", order_by="InspectionFinding.id")
+    # a joint (联检) check's team, the leader included: each member sees the check and signs its findings
+    members: Mapped[list[AssignmentMember]] = relationship(
+        order_by="AssignmentMember.inspector_id", cascade="all, delete-orphan")
+
+    @property
+    def team_ids(self) -> list[int]:
+        """Every inspector of the check: the team of a joint check, else the one inspector."""
+        return [m.inspector_id for m in self.members] or [self.inspector_id]
+
+
+class AssignmentMember(db.Model):
+    """One inspector of a joint check's team."""
+
+    __tablename__ = "assignment_member"
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("inspection_assignment.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
 
 
 class InspectionFinding(db.Model):

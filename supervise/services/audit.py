@@ -54,7 +54,7 @@ def describe(obj) -> tuple[str, str, int | None, int | None, dict]:
         return ("round.drawn", "inspection_round", obj.id, obj.created_by_id,
                 {"day": obj.day.isoformat(), "kind": obj.kind, "seed": obj.seed, "scope": obj.scope,
                  "release_at": _instant(obj.release_at),
-                 "checks": sorted([a.inspector_id, a.shift_id, a.officer_id, a.district_id, a.team or []]
+                 "checks": sorted([a.inspector_id, a.shift_id, a.officer_id, a.district_id, a.team_ids]
                                   for a in obj.assignments)})
     if isinstance(obj, InspectionFinding):
         return ("finding.recorded", "inspection_finding", obj.id, obj.inspector_id,
