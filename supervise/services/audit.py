@@ -137,8 +137,8 @@ def _links(batch: int):
 
 
 def _first_changed_subject(links: list[Link]) -> Break | None:
-    # Only the latest record of a subject describes it as it should be now (a round gains no
-    # assignments later, but a finding may gain signatures: those are recorded again).
+    # A subject is recorded once (its creation); should one ever be recorded again, the latest
+    # record is the one that describes it as it should be now.
     latest: dict[tuple[str, int], Link] = {}
     for link in links:
         if link.subject_id is not None and link.subject_type in SUBJECTS:

@@ -24,7 +24,7 @@ FORMATS = ("csv", "xlsx")
 MAX_ROWS = 200_000
 MIME = {"csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "gpx": "application/gpx+xml", }
+        "gpx": "application/gpx+xml"}
 
 
 @dataclass(frozen=True)
