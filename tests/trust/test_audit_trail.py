@@ -158,3 +158,15 @@ def test_many_concurrent_appenders_never_fork_the_chain(app, world, runner, coun
         t.join()
     assert len(kinds(app)) == count - len(failures) >= 1
     assert verify(runner).exit_code == 0
+
+
+def test_the_scheduler_sends_the_outbox_checks_findings_and_prints_the_head_daily(app):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from supervise.jobs import TIMEZONE, schedule_trust_jobs
+
+    scheduler = BackgroundScheduler(timezone=TIMEZONE)
+    schedule_trust_jobs(scheduler, app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"outbox", "findings-vs-tracks", "audit-head"}
+    assert str(jobs["audit-head"].trigger).startswith("cron[hour='0', minute='5'")
