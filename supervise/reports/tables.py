@@ -44,31 +44,39 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
     """A workbook with one sheet per (title, headers, rows); header row bold and frozen, columns
-    sized to their content, text always stored as text."""
+    sized to their content, text always stored as text. Written in openpyxl's streaming mode."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=False)
-    book.remove(book.active)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
     for title, headers, rows in sheets:
+        values = [[_xlsx_value(v) for v in row] for row in rows]
         sheet = book.create_sheet(_sheet_title(title))
-        widths = [len(str(h)) for h in headers]
-        sheet.append([str(h) for h in headers])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for r, row in enumerate(rows, start=2):
-            for c, value in enumerate(row, start=1):
-                cell = sheet.cell(row=r, column=c, value=_xlsx_value(value))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"     # never a formula, whatever the text begins with
-                widths[c - 1] = max(widths[c - 1], min(60, len(str(cell.value or ""))))
         sheet.freeze_panes = "A2"
-        for i, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = max(8, width + 2)
+        for i, header in enumerate(headers, start=1):
+            longest = max((len(str(row[i - 1])) for row in values if i <= len(row) and row[i - 1] is not None),
+                          default=0)
+            sheet.column_dimensions[get_column_letter(i)].width = max(8, min(60, max(len(str(header)), longest)) + 2)
+        heading = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=str(header))
+            cell.font = bold
+            heading.append(cell)
+        sheet.append(heading)
+        for row in values:
+            sheet.append([_text_cell(sheet, v, WriteOnlyCell) if isinstance(v, str) else v for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _text_cell(sheet, value: str, cell_type):
+    cell = cell_type(sheet, value=value)
+    cell.data_type = "s"     # never a formula, whatever the text begins with
+    return cell
 
 
 def _xlsx_value(value):
