@@ -31,6 +31,10 @@ def register_commands(app: Flask) -> None:
     for command in (create_user, import_grids, import_officers, import_shifts, demo, check, scheduler,
                     purge_command, draw_round, regulation_group):
         app.cli.add_command(command)
+    from supervise.cli_trust import TRUST_COMMANDS
+
+    for command in TRUST_COMMANDS:
+        app.cli.add_command(command)
 
 
 def fail_on_domain_error(func):
@@ -77,10 +81,17 @@ def create_user(username, password, role, district, badge_no, name):
 @with_appcontext
 @fail_on_domain_error
 def import_grids(path: Path, datum: str):
-    """Load grids from a GeoJSON file (all or nothing; existing codes are updated)."""
+    """Load grids from GeoJSON, or from CSV/.xlsx with code,district,geometry (GeoJSON or WKT) columns
+    (all or nothing; existing codes are updated)."""
     from supervise.jsonload import load_json
     from supervise.services.reference import import_grids as run_import
 
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        from supervise.services.imports import import_file
+
+        for key, value in import_file(SYSTEM, "grids", path.read_bytes(), path.name, datum=datum).items():
+            click.echo(f"{key}: {value}")
+        return
     try:
         document = load_json(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:  # JsonRefused too: too deep, a number too long
@@ -96,10 +107,9 @@ def import_grids(path: Path, datum: str):
 @with_appcontext
 @fail_on_domain_error
 def import_officers(path: Path):
-    """Load officers from CSV: badge_no,name,district,squad,username,password,role (all or nothing)."""
-    from supervise.services.imports import import_officers_csv
-
-    _import_csv(path, "officers", import_officers_csv)
+    """Load officers from CSV (UTF-8 or GBK) or .xlsx: badge_no,name,district,squad,username,password,role
+    (all or nothing)."""
+    _import_file(path, "officers")
 
 
 @click.command("import-shifts")
@@ -107,23 +117,25 @@ def import_officers(path: Path):
 @with_appcontext
 @fail_on_domain_error
 def import_shifts(path: Path):
-    """Load shifts from CSV: officer,start,end,kind,grid,post[,breaks] (all or nothing)."""
-    from supervise.services.imports import import_shifts_csv
+    """Load shifts from CSV (UTF-8 or GBK) or .xlsx: officer,start,end,kind,grid,post[,breaks] (all or
+    nothing)."""
+    _import_file(path, "shifts")
 
-    _import_csv(path, "shifts", import_shifts_csv)
 
+def _import_file(path: Path, kind: str) -> None:
+    """Run an import (CSV in any office encoding, or .xlsx) with a progress bar, then print its summary."""
+    from supervise.reports.office_files import UnreadableFile, read_table
+    from supervise.services.imports import import_file
 
-def _import_csv(path: Path, label: str, importer) -> None:
-    """Run a CSV importer with a progress bar, then print its summary."""
-    with click.progressbar(length=_count_rows(path), label=label) as bar:
-        summary = importer(SYSTEM, path.read_text(encoding="utf-8-sig"), progress=bar.update)
+    data = path.read_bytes()
+    try:
+        rows = len(read_table(data, path.name).rows)
+    except UnreadableFile:
+        rows = 0   # import_file reports the same problem properly
+    with click.progressbar(length=rows, label=kind) as bar:
+        summary = import_file(SYSTEM, kind, data, path.name, progress=bar.update)
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
-
-
-def _count_rows(path: Path) -> int:
-    with path.open(encoding="utf-8-sig") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
 
 
 @click.command("demo")
@@ -144,11 +156,12 @@ def demo(host: str, port: int, no_serve: bool):
         return
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from supervise.jobs import TIMEZONE, schedule_ticks
+    from supervise.jobs import TIMEZONE, schedule_ticks, schedule_trust_jobs
 
     _demo_settings(current_app)
     background = BackgroundScheduler(timezone=TIMEZONE)
     schedule_ticks(background, current_app._get_current_object(), interval_s=60)
+    schedule_trust_jobs(background, current_app._get_current_object())
     background.start()
     click.echo(f"serving on http://{host}:{port}/  with the scheduler ticking every minute (Ctrl+C stops)")
     # Not app.run(): Flask ignores it inside its own CLI. The development server, as `supervise run`.
@@ -248,7 +261,7 @@ def scheduler(interval_seconds: int, metrics_port: int | None, max_ticks: int | 
     from apscheduler.schedulers.blocking import BlockingScheduler
     from flask import current_app
 
-    from supervise.jobs import TIMEZONE, schedule_ticks
+    from supervise.jobs import TIMEZONE, schedule_ticks, schedule_trust_jobs
     from supervise.ops.logs import configure_logging
 
     configure_logging(current_app.config["LOG_FORMAT"] or "text")
@@ -258,6 +271,7 @@ def scheduler(interval_seconds: int, metrics_port: int | None, max_ticks: int | 
         start_http_server(metrics_port, addr="127.0.0.1")
     blocking = BlockingScheduler(timezone=TIMEZONE)
     schedule_ticks(blocking, current_app._get_current_object(), interval_seconds, max_ticks)
+    schedule_trust_jobs(blocking, current_app._get_current_object())
     click.echo(f"scheduler: a tick every {interval_seconds} s ({TIMEZONE}); Ctrl+C stops")
     try:
         blocking.start()

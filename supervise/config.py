@@ -1,6 +1,7 @@
 """Configuration defaults; the environment overrides them, a test config overrides both."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -25,6 +26,8 @@ ENV_KEYS = {
     "SUPERVISE_PURGE_AT": "PURGE_AT",
     "SUPERVISE_LOG_FORMAT": "LOG_FORMAT",
     "SUPERVISE_METRICS_ALLOW": "METRICS_ALLOW",
+    "SUPERVISE_WEBHOOKS": "WEBHOOKS",
+    "SUPERVISE_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
 }
 INTEGER_KEYS = {"TOKEN_TTL_HOURS", "MAX_UPLOAD_MB", "SESSION_HOURS", "LOGIN_MAX_FAILURES",
                 "LOGIN_MAX_FAILURES_PER_ADDRESS", "LOGIN_WINDOW_MINUTES", "RETENTION_PHOTO_DAYS",
@@ -76,6 +79,11 @@ def defaults(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # trust and reports (README "Notifications and webhooks")
+        "WEBHOOKS": [],
+        "PUBLIC_BASE_URL": None,
+        "APPEAL_WITHIN_DAYS": 7,
+        "WEBHOOK_MAX_ATTEMPTS": 10,
     }
 
 
@@ -90,6 +98,8 @@ def from_environment() -> dict:
 
 
 def _typed(key: str, value: str):
+    if key == "WEBHOOKS":
+        return json.loads(value)   # a JSON list of targets, as in instance/config.py
     if key in INTEGER_KEYS:
         return int(value)
     if key in BOOLEAN_KEYS:

@@ -131,3 +131,60 @@ def schedule_ticks(scheduler: BaseScheduler, app: Flask, interval_s: int, max_ti
         hour, minute = (int(part) for part in purge_at.split(":"))
         scheduler.add_job(daily_purge, "cron", hour=hour, minute=minute, id="purge", coalesce=True,
                           max_instances=1, misfire_grace_time=3600, replace_existing=True)
+
+
+def log_audit_head(app: Flask) -> tuple[int, str]:
+    """Print and log the audit trail's head, for the bureau to keep outside this database."""
+    from supervise.services.audit import head
+
+    with app.app_context():
+        seq, digest = head()
+    line = f"audit head #{seq} {digest} at {utcnow().isoformat(timespec='seconds')}"
+    log.info(line)
+    print(line, flush=True)
+    return seq, digest
+
+
+def send_outbox(app: Flask):
+    """Deliver the webhook messages that are due (safe beside another sender: each message is leased)."""
+    from supervise.services.outbox import send_due
+
+    with app.app_context():
+        return send_due()
+
+
+def recheck_findings(app: Flask) -> int:
+    """Check the last day's findings whose track was too thin against the positions that came since."""
+    from supervise.services.reconcile import recheck_recent
+
+    with app.app_context():
+        return recheck_recent()
+
+
+def schedule_trust_jobs(scheduler: BaseScheduler, app: Flask, outbox_interval_s: int = 30) -> None:
+    """Add the outbox sender (every 30 s), the findings' track check for late positions (every 5 min)
+    and the audit head (daily at 00:05 Asia/Shanghai, and once at start)."""
+    def outbox_job():
+        try:
+            send_outbox(app)
+        except Exception:
+            log.exception("sending the webhook outbox failed; the next pass tries again")
+
+    def audit_job():
+        try:
+            log_audit_head(app)
+        except Exception:
+            log.exception("reading the audit head failed")
+
+    scheduler.add_job(outbox_job, "interval", seconds=outbox_interval_s, id="outbox", coalesce=True,
+                      max_instances=1, replace_existing=True)
+    def findings_job():
+        try:
+            recheck_findings(app)
+        except Exception:
+            log.exception("checking findings against late tracks failed; the next pass tries again")
+
+    scheduler.add_job(findings_job, "interval", minutes=5, id="findings-vs-tracks", coalesce=True,
+                      max_instances=1, replace_existing=True)
+    scheduler.add_job(audit_job, "cron", hour=0, minute=5, id="audit-head", coalesce=True,
+                      misfire_grace_time=3600, replace_existing=True, next_run_time=utcnow())

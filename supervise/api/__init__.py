@@ -134,8 +134,11 @@ def init_api(app: Flask) -> Api:
         auth,
         checkins,
         districts,
+        exports,
         flags,
+        imports,
         inspections,
+        notifications,
         officers,
         places,
         regulation,
@@ -147,7 +150,8 @@ def init_api(app: Flask) -> Api:
                                          "extra_plugins": [ErrorBodies()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, inspections, regulation):
+    for module in (auth, districts, places, officers, shifts, checkins, tracks, flags, inspections, regulation,
+                   notifications, exports, imports):
         for blueprint in getattr(module, "BLUEPRINTS", None) or [module.blp]:
             csrf.exempt(blueprint)
             api.register_blueprint(blueprint)

@@ -47,6 +47,9 @@ class RoundIn(Schema):
                           metadata={"description": "the same seed and data draw the same round; default: random"})
     release_at = Instant(load_default=None, metadata={"description": "when inspectors may see their checks; "
                                                                      "default: the day's start, or now if later"})
+    scope = fields.Dict(load_default=None, metadata={
+        "description": "what the kind narrows the round to: routine/joint {districts}, special {items}, "
+                       "key_point {grids, times: [[\"HH:MM\", \"HH:MM\"]]}, joint {team_size}"})
 
 
 def _items(codes: list[str]) -> list[dict]:
@@ -87,6 +90,19 @@ class FindingOut(Schema):
     display_url = fields.Function(
         lambda f: f"/api/v1/findings/{f.id}/photo?variant=display" if f.photo_sha256 else None)
     flag = fields.Function(_flag, metadata={"description": "the INSPECTION flag raised, if any"})
+    signatures = fields.List(fields.Dict(), allow_none=True, metadata={
+        "description": "a joint check's finding: who signed it and when; it raises its flag once all did"})
+    track_check = fields.Function(lambda f: _track_check(f), metadata={
+        "description": "the officer's own track in the minutes of the finding: verdict contradicts | agrees | "
+                       "insufficient, with fixes, times and distances (managers and the officer only)"})
+
+
+def _track_check(f) -> dict | None:
+    from supervise.services.access import can_manage_district
+
+    actor = current_actor()
+    return f.track_check if actor.id == f.officer_id or (
+        actor.role in ("manager", "admin") and can_manage_district(actor, f.district_id)) else None
 
 
 class ShiftBrief(Schema):
@@ -112,6 +128,11 @@ class AssignmentOut(Schema):
     district_name = fields.Function(lambda a: a.district.name)
     officer = fields.Function(lambda a: a.officer.badge_no, metadata={"description": "the officer on duty"})
     officer_name = fields.Function(lambda a: a.officer.name)
+    team = fields.Function(lambda a: [m.inspector_id for m in a.members] or None,
+                           metadata={"description": "a joint check's inspectors (user ids), the leader first "
+                                                    "among equals; each signs the findings"})
+    scope = fields.Function(lambda a: a.round.scope,
+                            metadata={"description": "the round's scope: a special round's items limit findings"})
     shift = fields.Function(lambda a: ShiftBrief().dump(a.shift))
     release_at = Instant()
     release_at_local = local_time("release_at")
@@ -129,6 +150,7 @@ class RoundOut(Schema):
     release_at_local = local_time("release_at")
     created_at = Instant()
     created_by = fields.Function(lambda r: r.created_by.username if r.created_by else None)
+    scope = fields.Dict(allow_none=True)
     unplaced = fields.List(fields.Dict(), metadata={"description": "inspectors drawn but not sent, and why"})
     repeated_pairings = fields.List(fields.Dict(),
                                     metadata={"description": "inspector-district pairs repeated from recent "
@@ -187,7 +209,8 @@ class Rounds(MethodView):
         actor = current_actor()
         return service.draw_inspection_round(actor, service.RoundRequest(
             day=data["date"], kind=data["kind"], inspectors_per_district=data["inspectors_per_district"],
-            checks_per_inspector=data["checks_per_inspector"], seed=data["seed"], release_at=data["release_at"]))
+            checks_per_inspector=data["checks_per_inspector"], seed=data["seed"], release_at=data["release_at"],
+            scope=data["scope"]))
 
 
 @rounds_blp.route("/<int:round_id>")
@@ -278,6 +301,14 @@ class FindingOne(MethodView):
     def get(self, finding_id):
         """One finding: to its inspector, the officer it names, their district's managers and admins."""
         return service.get_finding(current_actor(), finding_id)
+
+
+@findings_blp.route("/<int:finding_id>/sign")
+class FindingSign(MethodView):
+    @findings_blp.response(200, FindingOut)
+    def post(self, finding_id):
+        """Sign a joint check's finding (each member of the team once); the last signature raises its flag."""
+        return service.sign_finding(current_actor(), finding_id).finding
 
 
 @findings_blp.route("/<int:finding_id>/photo")

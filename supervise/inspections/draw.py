@@ -1,4 +1,7 @@
-"""Draw a cross-district inspection round (交叉互检): who checks which shift (PURE).
+"""Draw an inspection round: who checks which shift (PURE). Cross-district (交叉互检) by default;
+with `own_district=True` each inspector checks their own district only (常规督察, routine); an
+inspector's `barred` districts are refused too (a joint team, 联检, stands for all its members'
+districts). What each kind means is in supervise/inspections/kinds.py.
 
 How a round is drawn, in order (one `random.Random(seed)`, and numpy generators
 seeded from it, drive every choice; inputs are sorted by id first, so the same
@@ -44,12 +47,15 @@ NO_OTHER_DISTRICT_HAS_SHIFTS = "no other district has shifts to check on that da
 OTHER_DISTRICTS_ARE_COVERED = (
     "every other district with shifts already has as many inspectors as it has shifts for"
 )
+NO_OWN_DISTRICT_SHIFTS = "their own district has no shifts to check on that date"
+OWN_DISTRICT_IS_COVERED = "their own district already has as many inspectors as it has shifts for"
 
 
 @dataclass(frozen=True)
 class Inspector:
     id: int
     district: str  # home district code
+    barred: frozenset[str] = frozenset()  # other districts this inspector (or their team) may not check
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ def draw_round(
     checks_per_inspector: int = 3,
     recent_pairings: Mapping[tuple[int, str], int] | None = None,
     recent_checks: Collection[tuple[int, int]] = (),
+    own_district: bool = False,
 ) -> Draw:
     """Draw one round of spot checks, reproducibly from `seed`.
 
@@ -99,13 +106,15 @@ def draw_round(
     checks, counts within a district differing by at most one; an officer in
     `recent_checks` ((inspector id, officer id)) goes to another inspector when a
     free shift allows it. Every drawn inspector is either in `checks` or in
-    `unplaced` with a reason. Raises ValueError for bad arguments.
+    `unplaced` with a reason. With `own_district`, every inspector checks their own district
+    instead (and never another). Raises ValueError for bad arguments.
     """
     _validate(inspectors, targets, seed, inspectors_per_district, checks_per_inspector, recent_pairings)
     rng = random.Random(seed)
     drawn = _select(inspectors, inspectors_per_district, rng)
     targets_by_district = _group_targets(targets)
-    trips, unplaced = _send(drawn, targets_by_district, checks_per_inspector, recent_pairings or {}, rng)
+    trips, unplaced = _send(drawn, targets_by_district, checks_per_inspector, recent_pairings or {}, rng,
+                            own_district)
 
     recent_officers: dict[int, set[int]] = defaultdict(set)
     for inspector_id, officer_id in recent_checks:
@@ -161,6 +170,11 @@ def _refuse_duplicate_ids(what: str, items) -> None:
         seen.add(item.id)
 
 
+def select_per_district(inspectors: Sequence[Inspector], per_district: int | None, seed: int) -> list[Inspector]:
+    """Up to `per_district` inspectors of each home district, drawn by seed (all when None)."""
+    return _select(inspectors, per_district, random.Random(seed))
+
+
 def _select(inspectors: Sequence[Inspector], per_district: int | None, rng: random.Random) -> list[Inspector]:
     """The inspectors drawn for this round, by id."""
     by_home: dict[str, list[Inspector]] = defaultdict(list)
@@ -186,6 +200,7 @@ def _send(
     checks_per_inspector: int,
     recent_pairings: Mapping[tuple[int, str], int],
     rng: random.Random,
+    own_district: bool = False,
 ) -> tuple[dict[int, str], list[tuple[int, str]]]:
     """Choose each drawn inspector's district: ({inspector id: district}, unplaced with reasons)."""
     districts = sorted(targets_by_district)
@@ -195,8 +210,8 @@ def _send(
         return {}, [(i.id, NO_DISTRICT_HAS_SHIFTS) for i in drawn]
 
     n = len(drawn)
-    pair_cost, forbidden = _pair_costs(drawn, districts, recent_pairings, rng)
-    slot_district, slot_level = _slots(drawn, districts, targets_by_district, checks_per_inspector)
+    pair_cost, forbidden = _pair_costs(drawn, districts, recent_pairings, rng, own_district)
+    slot_district, slot_level = _slots(drawn, districts, targets_by_district, checks_per_inspector, forbidden)
     level_unit = n * float(pair_cost.max(initial=0.0)) + 1  # outweighs every repeat and noise together
     costs = pair_cost[:, slot_district] + level_unit * slot_level[None, :]
     costs[forbidden[:, slot_district]] = np.inf
@@ -211,12 +226,20 @@ def _send(
     for row, col in zip(rows, cols, strict=True):
         if col < len(slot_district):
             trips[drawn[row].id] = districts[slot_district[col]]
-    unplaced = [(i.id, _why_unplaced(i, districts)) for i in drawn if i.id not in trips]
+    unplaced = [(i.id, _why_unplaced(i, districts, own_district)) for i in drawn if i.id not in trips]
     return trips, unplaced
 
 
-def _pair_costs(drawn, districts, recent_pairings, rng):
-    """Cost of sending each inspector to each district, and where it is forbidden (their own)."""
+def may_check(inspector: Inspector, district: str, own_district: bool = False) -> bool:
+    """Whether the inspector may be sent to the district: their own only in a routine round, else
+    never their own nor a barred one."""
+    if own_district:
+        return district == inspector.district
+    return district != inspector.district and district not in inspector.barred
+
+
+def _pair_costs(drawn, districts, recent_pairings, rng, own_district=False):
+    """Cost of sending each inspector to each district, and where it is forbidden."""
     n = len(drawn)
     oldest = max(recent_pairings.values(), default=0)
     # A repeat costs more than all recency and noise together, so the fewest repeats win first.
@@ -229,24 +252,26 @@ def _pair_costs(drawn, districts, recent_pairings, rng):
             rounds_ago = recent_pairings.get((inspector.id, district))
             if rounds_ago is not None:
                 cost[row, col] += repeat + (oldest + 1 - rounds_ago)
-            forbidden[row, col] = district == inspector.district
+            forbidden[row, col] = not may_check(inspector, district, own_district)
     return cost, forbidden
 
 
-def _slots(drawn, districts, targets_by_district, checks_per_inspector):
+def _slots(drawn, districts, targets_by_district, checks_per_inspector, forbidden):
     """Columns of the assignment: each slot's district index and level (0 = first inspector there)."""
     district_of, level_of = [], []
     for col, district in enumerate(districts):
         keeps_busy = math.ceil(len(targets_by_district[district]) / checks_per_inspector)
-        could_come = sum(1 for i in drawn if i.district != district)
+        could_come = int((~forbidden[:, col]).sum())
         for level in range(min(keeps_busy, could_come)):
             district_of.append(col)
             level_of.append(level)
     return np.array(district_of, dtype=np.intp), np.array(level_of, dtype=float)
 
 
-def _why_unplaced(inspector: Inspector, districts: list[str]) -> str:
-    if any(d != inspector.district for d in districts):
+def _why_unplaced(inspector: Inspector, districts: list[str], own_district: bool = False) -> str:
+    if own_district:
+        return OWN_DISTRICT_IS_COVERED if inspector.district in districts else NO_OWN_DISTRICT_SHIFTS
+    if any(may_check(inspector, d) for d in districts):
         return OTHER_DISTRICTS_ARE_COVERED
     return NO_OTHER_DISTRICT_HAS_SHIFTS
 

@@ -4,6 +4,7 @@ from supervise.models.flags import FLAG_STATUSES, CheckRun, Flag, FlagEvent, Reg
 from supervise.models.inspections import (
     FINDING_RESULTS,
     INSPECTION_KINDS,
+    AssignmentMember,
     InspectionAssignment,
     InspectionFinding,
     InspectionRound,
@@ -15,6 +16,7 @@ from supervise.models.places import GRID_LEVELS, Grid, Post
 from supervise.models.requests import IdempotentResponse
 from supervise.models.shifts import SHIFT_KINDS, Shift, ShiftBreak
 from supervise.models.tracks import SOURCE_CODES, Position, TrackUpload
+from supervise.models.trust import OUTBOX_STATUSES, AuditRecord, Notification, OutboxMessage
 
 check_texts_before_every_flush()
 
@@ -23,10 +25,13 @@ __all__ = [
     "FLAG_STATUSES",
     "GRID_LEVELS",
     "INSPECTION_KINDS",
+    "OUTBOX_STATUSES",
     "ROLES",
     "SHIFT_KINDS",
     "SOURCE_CODES",
     "ApiToken",
+    "AssignmentMember",
+    "AuditRecord",
     "CheckRun",
     "Checkin",
     "Device",
@@ -39,7 +44,9 @@ __all__ = [
     "InspectionFinding",
     "InspectionRound",
     "LoginAttempt",
+    "Notification",
     "OriginalPhotoFetch",
+    "OutboxMessage",
     "Photo",
     "Position",
     "Post",

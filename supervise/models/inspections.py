@@ -33,6 +33,9 @@ class InspectionRound(db.Model):
     release_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unplaced: Mapped[list] = mapped_column(JSON, default=list)
     repeated_pairings: Mapped[list] = mapped_column(JSON, default=list)
+    # what the kind narrows the round to: special {items, rules}, key_point {grids, times},
+    # routine/joint {districts}; see inspections/kinds.py
+    scope: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_by: Mapped[User | None] = relationship()
@@ -63,6 +66,23 @@ class InspectionAssignment(db.Model):
     shift: Mapped[Shift] = relationship()
     findings: Mapped[list[InspectionFinding]] = relationship(
         back_populates="assignment", order_by="InspectionFinding.id")
+    # a joint (联检) check's team, the leader included: each member sees the check and signs its findings
+    members: Mapped[list[AssignmentMember]] = relationship(
+        order_by="AssignmentMember.inspector_id", cascade="all, delete-orphan")
+
+    @property
+    def team_ids(self) -> list[int]:
+        """Every inspector of the check: the team of a joint check, else the one inspector."""
+        return [m.inspector_id for m in self.members] or [self.inspector_id]
+
+
+class AssignmentMember(db.Model):
+    """One inspector of a joint check's team."""
+
+    __tablename__ = "assignment_member"
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("inspection_assignment.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
 
 
 class InspectionFinding(db.Model):
@@ -87,6 +107,10 @@ class InspectionFinding(db.Model):
     lon: Mapped[float | None] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     distance_to_grid_m: Mapped[float | None] = mapped_column(Float)
+    # a joint check's finding stands once all its inspectors signed: [{inspector_id, at}]
+    signatures: Mapped[list | None] = mapped_column(JSON)
+    # the officer's own track around the finding's time, compared with the finding (reconcile.py)
+    track_check: Mapped[dict | None] = mapped_column(JSON)
     assignment: Mapped[InspectionAssignment] = relationship(back_populates="findings")
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])

@@ -61,9 +61,19 @@ def appeal_flag(actor: Actor, flag_id: int, reason: str) -> Flag:
         raise Conflict("This flag has been appealed once already.", code="ALREADY_APPEALED")
     if flag.status not in ("open", "confirmed"):
         raise _not_appealable(flag)
+    _require_in_time(flag)
     _record(flag, actor, "appealed", "appealed", reason, lost=_not_appealable)
     db.session.commit()
     return flag
+
+
+def _require_in_time(flag: Flag) -> None:
+    from supervise.services.notify import appeal_deadline
+
+    deadline = appeal_deadline(flag)   # the one the officer was told of when the flag was raised
+    if utcnow() > deadline:
+        raise Conflict("The time to appeal this flag has passed.", code="APPEAL_TOO_LATE",
+                       details={"deadline": deadline.isoformat()})
 
 
 def _require_reason(reason: str | None) -> None:

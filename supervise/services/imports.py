@@ -5,13 +5,12 @@ operator gets every bad row by its line number, fixes the file and runs it again
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 
 from supervise.errors import DomainError, Invalid
 from supervise.extensions import db
 from supervise.input_guard import holds_nul
+from supervise.reports.office_files import Table, UnreadableFile, csv_table, read_table
 from supervise.services.access import Actor
 from supervise.services.reference import create_officer, create_shift
 from supervise.timeutil import parse_instant
@@ -21,7 +20,7 @@ SHIFT_COLUMNS = ("officer", "start", "end", "kind")
 OFFICER_VALUES = ("name", "username")  # badge_no and district may be empty for managers and admins
 
 
-def import_officers_csv(actor: Actor, text: str, progress: Callable[[int], None] | None = None) -> dict:
+def import_officers_csv(actor: Actor, text: str | Table, progress: Callable[[int], None] | None = None) -> dict:
     """Create the accounts of a CSV roster; returns counts and any squads the file introduced."""
     created, squads, passwords = 0, set(), []
 
@@ -45,7 +44,7 @@ def import_officers_csv(actor: Actor, text: str, progress: Callable[[int], None]
     return summary
 
 
-def import_shifts_csv(actor: Actor, text: str, progress: Callable[[int], None] | None = None) -> dict:
+def import_shifts_csv(actor: Actor, text: str | Table, progress: Callable[[int], None] | None = None) -> dict:
     """Create the shifts of a CSV rota; `breaks` is `start/end;start/end` in ISO 8601."""
     created = 0
 
@@ -61,19 +60,18 @@ def import_shifts_csv(actor: Actor, text: str, progress: Callable[[int], None] |
     return {"shifts created": created}
 
 
-def _import_rows(text: str, required: tuple[str, ...], store: Callable[[dict], None],
+def _import_rows(source: str | Table, required: tuple[str, ...], store: Callable[[dict], None],
                  progress: Callable[[int], None] | None) -> None:
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    table = source if isinstance(source, Table) else csv_table(source)
+    missing = [c for c in required if c not in table.headers]
     if missing:
         raise Invalid(f"The header lacks the columns {', '.join(missing)}.", code="CSV_COLUMNS_MISSING",
-                      details={"required": list(required), "found": reader.fieldnames or []})
+                      details={"required": list(required), "found": table.headers})
     errors: dict[str, str] = {}
     rows = 0
-    for row in reader:
+    for line_num, clean in table.rows:
         rows += 1
-        line = f"line {reader.line_num}"
-        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        line = f"line {line_num}"
         if holds_nul(clean.values()):
             errors[line] = "NUL_CHARACTER: a value holds a NUL character."
         else:
@@ -129,3 +127,93 @@ def _breaks(text: str):
         except ValueError:
             raise Invalid(f"break {part!r} is not start/end in ISO 8601.", code="BREAK_INVALID") from None
     return spans
+
+
+# ---------------------------------------------------------------- files as offices save them
+
+IMPORT_KINDS = ("officers", "shifts", "grids")
+GRID_COLUMNS = ("code", "district", "geometry")
+
+
+def import_file(actor: Actor, kind: str, data: bytes, filename: str | None = None, *, datum: str = "wgs84",
+                progress: Callable[[int], None] | None = None) -> dict:
+    """Import a roster (officers), a rota (shifts) or grids from an uploaded file: CSV in any encoding
+    an office writes (GBK/GB18030 detected) or .xlsx (first sheet, first row the header); grids also
+    as GeoJSON. All or nothing, as the CSV imports; the summary says how the file was read."""
+    from supervise.services.access import require_role
+
+    require_role(actor, "admin")
+    if kind not in IMPORT_KINDS:
+        raise Invalid(f"kind is one of {', '.join(IMPORT_KINDS)}.", code="IMPORT_KIND_INVALID")
+    try:
+        if kind == "grids":
+            return _import_grids_file(actor, data, filename, datum, progress)
+        table = read_table(data, filename)
+    except UnreadableFile as exc:
+        raise Invalid(str(exc), code=exc.code) from None
+    summary = (import_officers_csv if kind == "officers" else import_shifts_csv)(actor, table, progress)
+    return {"read as": table.source, **summary}
+
+
+def _import_grids_file(actor: Actor, data: bytes, filename: str | None, datum: str, progress) -> dict:
+    """GeoJSON (any encoding), or a table with `code,district,geometry[,parent,name,level]` where the
+    geometry is GeoJSON or WKT text."""
+    import json
+
+    from supervise.reports.office_files import decode_text
+    from supervise.services.reference import import_grids
+
+    table = None
+    if data.startswith(b"PK\x03\x04"):
+        table = read_table(data, filename)
+        source = table.source
+    else:
+        text, encoding = decode_text(data)
+        source = f"geojson ({encoding})"
+        if not text.lstrip().startswith("{"):
+            table, source = csv_table(text, f"csv ({encoding})"), f"csv ({encoding})"
+    if table is None:
+        try:
+            document = json.loads(text)
+        except ValueError as exc:
+            raise Invalid(f"The file is neither GeoJSON nor a table: {exc}", code="GEOJSON_INVALID") from None
+    else:
+        document = _grid_features(table)
+    report = import_grids(actor, document, datum, replace=True, progress=progress)
+    return {"read as": source, "grids created": len(report.created), "grids updated": len(report.updated)}
+
+
+def _grid_features(table: Table) -> dict:
+    missing = [c for c in GRID_COLUMNS if c not in table.headers]
+    if missing:
+        raise Invalid(f"The header lacks the columns {', '.join(missing)}.", code="CSV_COLUMNS_MISSING",
+                      details={"required": list(GRID_COLUMNS), "found": table.headers})
+    features, problems = [], {}
+    for line, row in table.rows:
+        try:
+            geometry = _geometry(row["geometry"])
+        except ValueError as exc:
+            problems[f"line {line}"] = f"GEOMETRY_INVALID: {exc}"
+            continue
+        props = {k: row[k] for k in ("code", "district", "parent", "name", "level") if row.get(k)}
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+    if problems:
+        raise Invalid(f"{len(problems)} of {len(table.rows)} rows are bad; nothing was stored.",
+                      code="CSV_ROWS_INVALID", details={"rows": problems})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _geometry(text: str) -> dict:
+    import json
+
+    from shapely import wkt
+    from shapely.errors import ShapelyError
+    from shapely.geometry import mapping
+
+    text = text.strip()
+    if text.startswith("{"):
+        return json.loads(text)
+    try:
+        return json.loads(json.dumps(mapping(wkt.loads(text))))
+    except (ShapelyError, ValueError) as exc:
+        raise ValueError(f"not GeoJSON or WKT ({exc})") from None

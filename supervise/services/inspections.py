@@ -14,14 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from supervise.errors import Conflict, Forbidden, Invalid, NotFound
 from supervise.evidence.photo import PhotoEvidence
 from supervise.extensions import db
-from supervise.inspections.draw import Inspector, Target, draw_round
+from supervise.inspections.draw import Inspector, Target, draw_round, select_per_district
+from supervise.inspections.kinds import cited_outside, form_teams, in_focus, parse_scope, team_as_inspector
 from supervise.models import (
+    AssignmentMember,
     Checkin,
     District,
     Flag,
@@ -40,6 +42,7 @@ from supervise.services import lookup, photos, storage
 from supervise.services.access import Actor, can_manage_district, require_role
 from supervise.services.areas import area_for_shift
 from supervise.services.checkins import _photo_row, read_evidence
+from supervise.services.reconcile import check_against_track
 from supervise.services.regulation import InForce, regulation_in_force
 from supervise.timeutil import SHANGHAI, is_supported_day, local_day_bounds, utcnow
 
@@ -59,6 +62,7 @@ class RoundRequest:
     checks_per_inspector: int = 3
     seed: int | None = None
     release_at: datetime | None = None
+    scope: dict | None = None
 
 
 def draw_inspection_round(actor: Actor, request: RoundRequest, *, now: datetime | None = None) -> InspectionRound:
@@ -82,12 +86,15 @@ def draw_inspection_round(actor: Actor, request: RoundRequest, *, now: datetime 
     if release_at >= day_end:
         raise Invalid("The round must be released before its day ends.", code="RELEASE_AFTER_DAY")
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
-    targets = _targets(request.day)
+    scope = _scope(request)
+    targets = _targets(request.day, request.kind, scope)
+    inspectors, teams = _drawn_inspectors(request, scope, seed)
     try:
-        draw = draw_round(_inspectors(), list(targets.values()), seed=seed,
-                          inspectors_per_district=request.inspectors_per_district,
+        draw = draw_round(inspectors, list(targets.values()), seed=seed,
+                          inspectors_per_district=None if teams else request.inspectors_per_district,
                           checks_per_inspector=request.checks_per_inspector,
-                          recent_pairings=_recent_pairings(request.day), recent_checks=_recent_checks(request.day))
+                          recent_pairings={} if request.kind == "routine" else _recent_pairings(request.day),
+                          recent_checks=_recent_checks(request.day), own_district=request.kind == "routine")
     except ValueError as exc:
         raise Invalid(str(exc), code="DRAW_INVALID") from None
     if not draw.checks:
@@ -101,12 +108,14 @@ def draw_inspection_round(actor: Actor, request: RoundRequest, *, now: datetime 
                              checks_per_inspector=request.checks_per_inspector, release_at=release_at,
                              unplaced=[{"inspector_id": i, "reason": r} for i, r in draw.unplaced],
                              repeated_pairings=[{"inspector_id": i, "district": d} for i, d in draw.repeated_pairings],
-                             created_by_id=actor.id or None)  # 0: the operator's CLI
+                             created_by_id=actor.id or None, scope=scope or None)  # 0: the operator's CLI
     for check in draw.checks:
         target = targets[check.target_id]
-        round_.assignments.append(InspectionAssignment(
+        assignment = InspectionAssignment(
             inspector_id=check.inspector_id, district_id=districts[check.district], shift_id=target.id,
-            officer_id=target.officer_id, release_at=release_at))
+            officer_id=target.officer_id, release_at=release_at)
+        assignment.members = [AssignmentMember(inspector_id=m) for m in teams.get(check.inspector_id, [])]
+        round_.assignments.append(assignment)
     db.session.add(round_)
     db.session.commit()
     return round_
@@ -119,16 +128,60 @@ def _inspectors() -> list[Inspector]:
     return [Inspector(id=row.id, district=row.code or "") for row in rows]
 
 
-def _targets(day: date) -> dict[int, Target]:
-    """The day's shifts of active officers, each in the district of its grid (else its officer's)."""
+def _targets(day: date, kind: str = "cross_district", scope: dict | None = None) -> dict[int, Target]:
+    """The day's shifts of active officers, each in the district of its grid (else its officer's);
+    a key-point round keeps those on its focus grids during its focus times, a routine or joint
+    round with named districts those in them."""
+    scope = scope or {}
     start, end = local_day_bounds(day)
     rows = db.session.execute(
-        select(Shift.id, Shift.officer_id, District.code)
+        select(Shift.id, Shift.officer_id, District.code, Shift.grid_id, Shift.start, Shift.end)
         .join(User, Shift.officer_id == User.id)
         .outerjoin(Grid, Shift.grid_id == Grid.id)
         .join(District, District.id == db.func.coalesce(Grid.district_id, User.district_id))
         .where(Shift.start >= start, Shift.start < end, User.active.is_(True), User.role == "officer"))
-    return {row.id: Target(id=row.id, district=row.code, officer_id=row.officer_id) for row in rows}
+    chains = _grid_chains() if kind == "key_point" else {}
+    return {row.id: Target(id=row.id, district=row.code, officer_id=row.officer_id) for row in rows
+            if (kind != "key_point" or in_focus(chains.get(row.grid_id, ()), row.start, row.end, scope, day))
+            and ("districts" not in scope or row.code in scope["districts"])}
+
+
+def _grid_chains() -> dict[int, list[str]]:
+    """Each grid's code with its parents' (net, domain), for key-point rounds that name a net."""
+    grids = {g.id: (g.code, g.parent_id) for g in db.session.execute(select(Grid.id, Grid.code, Grid.parent_id))}
+    chains = {}
+    for grid_id in grids:
+        chain, cursor = [], grid_id
+        while cursor is not None and len(chain) < 5:
+            code, parent = grids[cursor]
+            chain.append(code)
+            cursor = parent
+        chains[grid_id] = chain
+    return chains
+
+
+def _scope(request: RoundRequest) -> dict:
+    in_force = regulation_in_force()
+    try:
+        return parse_scope(request.kind, request.scope, catalog=in_force.regulation.catalog,
+                           grids=set(db.session.scalars(select(Grid.code))),
+                           districts=set(db.session.scalars(select(District.code))))
+    except ValueError as exc:
+        raise Invalid(f"scope: {exc}.", code="SCOPE_INVALID") from None
+
+
+def _drawn_inspectors(request: RoundRequest, scope: dict, seed: int) -> tuple[list[Inspector], dict[int, list[int]]]:
+    """The inspectors who take part, and for a joint round its teams by leader ({leader: member ids})."""
+    inspectors = [i for i in _inspectors() if "districts" not in scope or i.district in scope["districts"]]
+    if request.kind != "joint":
+        return inspectors, {}
+    if request.inspectors_per_district is not None:
+        inspectors = select_per_district(inspectors, request.inspectors_per_district, seed)
+    teams = form_teams(inspectors, scope["team_size"], seed)
+    if not teams:
+        raise Invalid(f"A joint round needs inspectors from {scope['team_size']} different districts.",
+                      code="NOTHING_TO_DRAW")
+    return [team_as_inspector(t) for t in teams], {t[0].id: sorted(m.id for m in t) for t in teams}
 
 
 def _earlier_rounds(day: date) -> list[int]:
@@ -195,7 +248,9 @@ def assignments_query(actor: Actor, *, round_id: int | None = None, day: date | 
     query = select(InspectionAssignment).options(
         selectinload(InspectionAssignment.findings).selectinload(InspectionFinding.flag))
     if actor.role == "inspector":
-        query = query.where(InspectionAssignment.inspector_id == actor.id, InspectionAssignment.release_at <= now)
+        teams = select(AssignmentMember.assignment_id).where(AssignmentMember.inspector_id == actor.id)
+        query = query.where(or_(InspectionAssignment.inspector_id == actor.id, InspectionAssignment.id.in_(teams)),
+                            InspectionAssignment.release_at <= now)
     elif actor.role == "manager" and not actor.is_city_wide:
         own = select(User.id).where(User.district_id == actor.district_id, User.role == "inspector")
         query = query.where(InspectionAssignment.inspector_id.in_(own), InspectionAssignment.release_at <= now)
@@ -250,12 +305,13 @@ def record_finding(actor: Actor, assignment_id: int, request: FindingRequest, *,
     """
     received_at = received_at or utcnow()
     assignment = get_assignment(actor, assignment_id, now=received_at)
-    if assignment.inspector_id != actor.id:
+    if actor.id not in assignment.team_ids:
         raise Forbidden("Only the inspector sent on this spot check records its findings.", code="NOT_YOUR_CHECK")
     _require_open(assignment, received_at)
     officer = _inspected_officer(assignment, request.officer)
     in_force = regulation_in_force()
     _check_result(request, in_force)
+    _check_scope(assignment.round, request)
     evidence = read_evidence(request.photo, received_at) if request.photo is not None else None
     if evidence is not None:
         _check_photo(assignment, evidence, received_at)
@@ -309,6 +365,14 @@ def _check_result(request: FindingRequest, in_force: InForce) -> None:
                       code="PHOTO_MISSING")
 
 
+def _check_scope(round_: InspectionRound, request: FindingRequest) -> None:
+    outside = cited_outside(round_.kind, round_.scope, request.items)
+    if outside:
+        raise Invalid(f"This special round is about {', '.join(round_.scope['items'])}; it does not cover "
+                      f"{', '.join(outside)}.", code="ITEM_OUTSIDE_ROUND",
+                      details={"items": outside, "round_items": round_.scope["items"]})
+
+
 def _check_photo(assignment: InspectionAssignment, evidence: PhotoEvidence, received_at: datetime) -> None:
     captured = evidence.captured_at
     if captured is not None:
@@ -337,6 +401,8 @@ def _build_finding(actor: Actor, assignment: InspectionAssignment, officer: User
         officer=officer, district_id=officer.district_id, shift_id=shift.id if shift else None,
         result=request.result, items=list(request.items), note=(request.note or "").strip() or None,
         recorded_at=received_at)
+    if assignment.members:
+        finding.signatures = [{"inspector_id": actor.id, "at": received_at.isoformat()}]
     if evidence is not None:
         finding.photo_sha256 = evidence.sha256
         finding.captured_at, finding.capture_time_source = evidence.captured_at, evidence.capture_time_source
@@ -374,7 +440,8 @@ def _commit_finding(finding: InspectionFinding, in_force: InForce,
                     make_durable: Callable[[], None] | None = None) -> Flag | None:
     db.session.add(finding)
     db.session.flush()
-    flag = _raise_flag(finding, in_force)
+    flag = _raise_flag(finding, in_force) if fully_signed(finding) else None
+    check_against_track(finding, flag)
     if before_commit is not None:
         before_commit(RecordedFinding(finding, flag))
     if make_durable is not None:
@@ -403,7 +470,8 @@ def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
                 clause=result.clause, severity=result.severity,
                 regulation_version_id=in_force.version.id if in_force.version else None, start=result.start,
                 end=result.end, summary_zh=result.summary_zh, summary_en=result.summary_en,
-                evidence={**result.evidence, "regulation_version": in_force.version_number}, status="open",
+                evidence={**result.evidence, "regulation_version": in_force.version_number,
+                          **({"signed_by": finding.signatures} if finding.signatures else {})}, status="open",
                 needs_review=result.needs_review)
     flag.events.append(FlagEvent(action="raised", to_status="open", actor_id=finding.inspector_id,
                                  reason=f"{result.summary_en} (regulation v{in_force.version_number}, "
@@ -412,13 +480,42 @@ def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
     return flag
 
 
+def fully_signed(finding: InspectionFinding) -> bool:
+    """Whether every inspector of the check has signed the finding (always, outside joint checks)."""
+    if not finding.assignment.members:
+        return True
+    signed = {s["inspector_id"] for s in finding.signatures or []}
+    return signed >= set(finding.assignment.team_ids)
+
+
+def sign_finding(actor: Actor, finding_id: int, *, now: datetime | None = None) -> RecordedFinding:
+    """A member of a joint check's team signs a finding another member recorded; the last signature
+    raises its flag (one finding, signed by all, one flag)."""
+    now = now or utcnow()
+    finding = lookup.get_or_404(InspectionFinding, finding_id, "finding")
+    assignment = finding.assignment
+    if actor.id not in assignment.team_ids or not assignment.members:
+        raise Forbidden("Only a member of this joint check's team signs its findings.", code="NOT_YOUR_CHECK")
+    if any(s["inspector_id"] == actor.id for s in finding.signatures or []):
+        raise Conflict("You have signed this finding already.", code="ALREADY_SIGNED")
+    _require_open(assignment, now)
+    finding.signatures = [*(finding.signatures or []), {"inspector_id": actor.id, "at": now.isoformat()}]
+    flag = None
+    if fully_signed(finding):
+        flag = _raise_flag(finding, regulation_in_force())
+        check_against_track(finding, flag)
+    db.session.commit()
+    return RecordedFinding(finding, flag)
+
+
 # ---------------------------------------------------------------- reading findings
 
 
 def get_finding(actor: Actor, finding_id: int) -> InspectionFinding:
     """A finding, to its inspector, the officer it names, their district's managers, and admins."""
     finding = lookup.get_or_404(InspectionFinding, finding_id, "finding")
-    if actor.id in (finding.inspector_id, finding.officer_id) or can_manage_district(actor, finding.district_id):
+    if actor.id in (finding.inspector_id, finding.officer_id, *finding.assignment.team_ids) \
+            or can_manage_district(actor, finding.district_id):
         return finding
     raise Forbidden("You may not see this finding.")
 

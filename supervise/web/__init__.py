@@ -90,8 +90,11 @@ from supervise.web import (  # noqa: F401  (register routes)
     filters,
     views_account,
     views_flags,
+    views_imports,
     views_inspections,
+    views_notifications,
     views_officer,
     views_regulation,
+    views_reports,
     views_stats,
 )

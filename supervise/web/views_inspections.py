@@ -24,7 +24,8 @@ RECENT_CHECKS = 100
 ROUNDS_PER_PAGE = 50
 MAX_NOTE = 2000
 MAX_ITEMS = 20
-ROUND_FIELDS = ("date", "kind", "inspectors_per_district", "checks_per_inspector", "seed")
+ROUND_FIELDS = ("date", "kind", "inspectors_per_district", "checks_per_inspector", "seed", "scope_districts",
+                "scope_items", "scope_grids", "scope_times", "scope_team_size")
 FINDING_RESULTS = ("compliant", "absent", "violation")
 
 RESULT_LABELS = {"compliant": ("合格", "Compliant"), "absent": ("不在岗", "Absent"),
@@ -48,7 +49,7 @@ FINDING_FIELDS = {
 ROUND_FIELDS_OF_CODE = {
     "DATE_INVALID": "date", "ROUND_DAY_PASSED": "date", "RELEASE_AFTER_DAY": "date", "KIND_INVALID": "kind",
     "INSPECTORS_INVALID": "inspectors_per_district", "CHECKS_INVALID": "checks_per_inspector",
-    "SEED_INVALID": "seed",
+    "SEED_INVALID": "seed", "SCOPE_INVALID": "scope",
 }
 ZH_MESSAGES = {
     "UNKNOWN_OFFICER": "没有这个警号的队员。",
@@ -175,17 +176,36 @@ def _recorded_message(actor: Actor, recorded: service.RecordedFinding) -> Markup
 def _check_page(actor: Actor, check_id: int, *, form: dict | None = None, errors: dict | None = None,
                 status: int = 200):
     check = service.get_assignment(actor, check_id)
-    may_record = actor.id == check.inspector_id and utcnow() <= local_day_bounds(check.round.day)[1] \
+    may_record = actor.id in check.team_ids and utcnow() <= local_day_bounds(check.round.day)[1] \
         + service.RECORDING_GRACE
     flags = {f.id: f.flag for f in check.findings}
+    catalog = regulation_in_force().regulation.catalog
     return render_template(
         "inspections_check.html", check=check, may_record=may_record,
         officers=service.officers_for_check(check) if may_record else [],
-        catalog=regulation_in_force().regulation.catalog, flags=flags,
+        catalog=catalog, form_items=_form_items(check, catalog), flags=flags,
+        to_sign={f.id for f in check.findings if may_record and check.members
+                 and actor.id not in {s["inspector_id"] for s in f.signatures or []}},
         visible_flags={i for i, f in flags.items() if f and can_see_officer(actor, f.officer_id, f.district_id)},
         visible_photos={f.id for f in check.findings if _may_see_finding(actor, f)},
         form=form or {"officer": check.officer.badge_no, "result": "", "items": [], "note": ""},
         errors=errors or {}, results=FINDING_RESULTS), status
+
+
+def _form_items(check, catalog: dict) -> dict:
+    """The catalog items the finding form offers: a special round's own items, else all of them."""
+    if check.round.kind == "special" and check.round.scope:
+        return {code: item for code, item in catalog.items() if code in check.round.scope.get("items", [])}
+    return catalog
+
+
+@bp.post("/inspections/findings/<int:finding_id>/sign")
+def sign_inspection_finding(finding_id: int):
+    actor = require_web_role("inspector")
+    recorded = service.sign_finding(actor, finding_id)
+    flash(_recorded_message(actor, recorded) if recorded.flag else
+          "已签名，等待联检组其他成员签名。 Signed; waiting for the rest of the team.", "ok")
+    return redirect(url_for("web.inspection_check", check_id=recorded.finding.assignment_id))
 
 
 def _may_see_finding(actor: Actor, finding) -> bool:
@@ -209,7 +229,7 @@ def require_city_wide() -> Actor:
 def inspection_rounds():
     actor = require_city_wide()
     return _rounds_page(actor, {"date": today().isoformat(), "kind": "cross_district", "inspectors_per_district": "",
-                                "checks_per_inspector": "3", "seed": ""})
+                                "checks_per_inspector": "3", "seed": "", **{k: "" for k in ROUND_FIELDS[5:]}})
 
 
 @bp.post("/inspections/rounds")
@@ -238,7 +258,29 @@ def round_request(form: dict) -> service.RoundRequest:
         day=day, kind=form["kind"],
         inspectors_per_district=_whole(form["inspectors_per_district"], 1, 100, "INSPECTORS_INVALID"),
         checks_per_inspector=_whole(form["checks_per_inspector"] or "3", 1, 20, "CHECKS_INVALID"),
-        seed=_whole(form["seed"], 0, 2**53, "SEED_INVALID"))
+        seed=_whole(form["seed"], 0, 2**53, "SEED_INVALID"), scope=round_scope(form))
+
+
+SCOPE_OF_KIND = {"routine": ("districts",), "special": ("items",), "key_point": ("grids", "times"),
+                 "joint": ("districts", "team_size")}
+
+
+def round_scope(form: dict) -> dict | None:
+    """The scope fields of the draw form that the chosen kind takes, as the service reads them:
+    codes separated by commas or spaces, times as `07:00-09:00, 17:00-19:00`."""
+    scope: dict = {}
+    for key in SCOPE_OF_KIND.get(form["kind"], ()):
+        text = form.get(f"scope_{key}", "").replace("，", ",")
+        if not text:
+            continue
+        if key == "times":
+            scope[key] = [[p.strip() for p in span.replace("–", "-").split("-", 1)] for span in text.split(",")
+                          if span.strip()]
+        elif key == "team_size":
+            scope[key] = _whole(text, 2, 6, "SCOPE_INVALID")
+        else:
+            scope[key] = [c for c in text.replace(",", " ").split() if c]
+    return scope or None
 
 
 def _whole(text: str, low: int, high: int, code: str) -> int | None:

@@ -10,6 +10,7 @@ from supervise.services import stats
 from supervise.timeutil import local_day_bounds
 from supervise.web import bp
 from supervise.web.common import code_titles, parse_day, require_web_role, today
+from supervise.web.views_reports import charts_for
 
 DEFAULT_DAYS = 7
 
@@ -28,8 +29,12 @@ def stats_page():
         status = exc.status
     codes = sorted({code for row in rows for code in row["by_code"]})
     inspections = _inspection_rows(actor, first, last) if status == 200 else []
+    charts = charts_for(actor, first, last, rows) if status == 200 else {}
+    inspectors = stats.inspector_outcomes(actor, local_day_bounds(first)[0], local_day_bounds(last)[1]) \
+        if status == 200 else []
     return render_template("stats.html", rows=rows, codes=codes, titles=code_titles(), group_by=group_by,
-                           first=first, last=last, inspections=inspections), status
+                           first=first, last=last, inspections=inspections, charts=charts,
+                           inspectors=inspectors), status
 
 
 def _inspection_rows(actor, first, last) -> list[dict]:

@@ -184,7 +184,7 @@ def test_the_city_manager_draws_a_round_through_the_form_and_sees_its_page(app, 
 
     response = client.post("/inspections/rounds", data={
         "csrf_token": token_from(form.data), "date": local_today().isoformat(), "kind": "special",
-        "inspectors_per_district": "", "checks_per_inspector": "2", "seed": "7"})
+        "inspectors_per_district": "", "checks_per_inspector": "2", "seed": "7", "scope_items": "D01, D04"})
 
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
