@@ -22,12 +22,19 @@ FORMAT = fields.String(load_default="csv", validate=validate.OneOf(exports.FORMA
 
 def download(export: ExportFile) -> Response:
     """The file as an attachment; the name in both the plain and the RFC 5987 form."""
-    response = Response(export.data, mimetype=export.mimetype)
+    response = Response(export.data, content_type=export.mimetype)
     ascii_name = export.filename.encode("ascii", "replace").decode().replace("?", "_")
     response.headers["Content-Disposition"] = (f'attachment; filename="{ascii_name}"; '
                                                f"filename*=UTF-8''{quote(export.filename)}")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _file_answer(*kinds: str):
+    """Document the 200 answer as the file of one of these kinds (csv, xlsx, gpx)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return blp.doc(responses={"200": {"description": "the file, as an attachment",
+                                      "content": {exports.MIME[k].split(";")[0]: binary for k in kinds}}})
 
 
 class FlagExportQuery(FlagQuery):
@@ -49,6 +56,7 @@ class StatsExportQuery(StatsQuery):
 @blp.route("/flags/export")
 class FlagExport(MethodView):
     @blp.arguments(FlagExportQuery, location="query")
+    @_file_answer("csv", "xlsx")
     def get(self, args):
         """Every flag the list shows with the same filters (not one page), as CSV or .xlsx."""
         fmt = args.pop("format")
@@ -62,6 +70,7 @@ class FlagExport(MethodView):
 @blp.route("/checkins/export")
 class CheckinExport(MethodView):
     @blp.arguments(CheckinExportQuery, location="query")
+    @_file_answer("csv", "xlsx")
     def get(self, args):
         """Sign-ins (by officer, district, received time), as CSV or .xlsx."""
         if "from_" in args:
@@ -72,6 +81,7 @@ class CheckinExport(MethodView):
 @blp.route("/stats/compliance/export")
 class ComplianceExport(MethodView):
     @blp.arguments(StatsExportQuery, location="query")
+    @_file_answer("csv", "xlsx")
     def get(self, args):
         """The compliance statistics (with pending flags beside the rate), as CSV or .xlsx."""
         return download(exports.compliance_file(current_actor(), args["group_by"], args["from_"], args["to"],
@@ -80,6 +90,7 @@ class ComplianceExport(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/track.gpx")
 class TrackGpx(MethodView):
+    @_file_answer("gpx")
     def get(self, shift_id):
         """The shift's positions as GPX 1.1 (UTC times, WGS-84)."""
         return download(exports.track_file(current_actor(), shift_id, "gpx"))
@@ -87,6 +98,7 @@ class TrackGpx(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/track.csv")
 class TrackCsv(MethodView):
+    @_file_answer("csv")
     def get(self, shift_id):
         """The shift's positions as CSV: time, lat, lon, accuracy, local time."""
         return download(exports.track_file(current_actor(), shift_id, "csv"))
