@@ -78,6 +78,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
+    from supervise.i18n import init_i18n
+
+    init_i18n(app)
     from supervise.services import commit_hooks
 
     commit_hooks.install()

@@ -29,7 +29,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     """Attach the operator commands to the app's CLI (so `flask --app supervise` has them too)."""
     for command in (create_user, import_grids, import_officers, import_shifts, demo, check, scheduler,
-                    purge_command, draw_round, regulation_group):
+                    purge_command, draw_round, regulation_group, i18n_group):
         app.cli.add_command(command)
     from supervise.cli_trust import TRUST_COMMANDS
 
@@ -355,3 +355,31 @@ def regulation_replay(path: Path, start: str, end: str):
 
 if __name__ == "__main__":
     main()
+
+
+@click.group("i18n")
+def i18n_group():
+    """The Chinese catalog of the pages' and messages' text."""
+
+
+@i18n_group.command("update")
+def i18n_update():
+    """Add every new message of the code and templates to the zh_Hans catalog (untranslated),
+    drop the ones no longer used, and list what still needs a translation."""
+    from supervise.i18n_catalog import catalog_path, missing_translations, update_catalog
+
+    added, untranslated = update_catalog()
+    click.echo(f"{catalog_path()}: {added} new, {untranslated} untranslated")
+    for message in missing_translations():
+        click.echo(f"  untranslated: {message}")
+
+
+@i18n_group.command("check")
+def i18n_check():
+    """Exit 1 when a message the code uses has no Chinese translation."""
+    from supervise.i18n_catalog import missing_translations
+
+    missing = missing_translations()
+    for message in missing:
+        click.echo(f"untranslated: {message}", err=True)
+    sys.exit(1 if missing else 0)

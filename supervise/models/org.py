@@ -46,6 +46,8 @@ class User(db.Model):
     squad_id: Mapped[int | None] = mapped_column(ForeignKey("squad.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the language the person chose for pages ("zh_Hans", "en"); None means the default, 简体中文
+    language: Mapped[str | None] = mapped_column(String(16))
     district: Mapped[District | None] = relationship()
     squad: Mapped[Squad | None] = relationship()
 

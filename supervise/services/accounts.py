@@ -2,6 +2,7 @@
 account. Each ends the account's other sessions and tokens (services.sessions)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash
 
 from supervise.errors import Forbidden, Unauthorized
@@ -41,3 +42,16 @@ def update_account(actor: Actor, user_id: int, *, active: bool | None = None, pa
         end_everything_of(user.id)
     db.session.commit()
     return user
+
+
+def choose_language(user_id: int, language: str) -> None:
+    """Keep the person's choice of page language on their account ("zh_Hans" or "en")."""
+    from supervise.errors import Invalid
+    from supervise.i18n import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise Invalid(_("Unknown language."), code="UNKNOWN_LANGUAGE", details={"choices": sorted(LANGUAGES)})
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.language = language
+        db.session.commit()

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,7 +45,7 @@ def check_credentials(username: str, password: str, remote_addr: str | None) -> 
     db.session.add(LoginAttempt(username=username[:64], remote_addr=(remote_addr or "")[:64] or None, success=ok))
     db.session.commit()
     if not ok:
-        raise Unauthorized("Wrong username or password.", code="BAD_CREDENTIALS")
+        raise Unauthorized(_("Wrong username or password."), code="BAD_CREDENTIALS")
     return user
 
 

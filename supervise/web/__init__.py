@@ -9,11 +9,12 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_wtf.csrf import CSRFError
 
 from supervise.errors import DomainError
+from supervise.i18n import LANGUAGE_COOKIE, LANGUAGES
 from supervise.ops.limits import login_limited
-from supervise.services import auth, sessions
+from supervise.services import accounts, auth, sessions
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
-OPEN_ENDPOINTS = {"web.login", "web.static", "web.logout"}
+OPEN_ENDPOINTS = {"web.login", "web.static", "web.logout", "web.choose_language"}
 
 
 @bp.before_app_request
@@ -84,6 +85,22 @@ def logout():
         sessions.end_session(token)
     session.clear()
     return redirect(url_for("web.login"))
+
+
+@bp.post("/language")
+def choose_language():
+    """The language switch: kept on the account of a signed-in person, and in a cookie (which is
+    all a visitor on the login page has); back to the page the switch was on."""
+    language = request.form.get("language", "")
+    if language not in LANGUAGES:
+        language = "zh_Hans"
+    if g.web_user is not None:
+        accounts.choose_language(g.web_user.id, language)
+    back = request.form.get("next", "")
+    response = redirect(back if back.startswith("/") and not back.startswith("//") else url_for("web.home"))
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
 
 
 from supervise.web import (  # noqa: F401  (register routes)

@@ -166,7 +166,7 @@ def test_the_regulation_page_with_a_replay_in_a_real_browser(sync_playwright, se
         page.goto(f"{server}/login")
         page.fill("input[name=username]", "admin")
         page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]:not(.secondary)")
+        page.click("form#login button[type=submit]")
         page.goto(f"{server}/regulation")
         page.fill("textarea[name=text]", STRICTER_GRACE)
         page.click("button[value=replay]")
