@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import and_, column, delete, exists, false, func, not_, or_, select, table, text, update
 
@@ -144,12 +143,11 @@ def purge_photos(report: PurgeReport, live) -> None:
     if report.dry_run:
         db.session.rollback()
         return
-    root = storage.storage_root()
+    store = storage.photo_store()
     for start in range(0, len(rows), PHOTO_BATCH):
         batch = rows[start:start + PHOTO_BATCH]
         for row in batch:   # the files first: if the commit below fails, the next purge marks them
-            _remove(storage.original_path(root, row.sha256, row.format))
-            _remove(storage.display_path(root, row.sha256))
+            store.remove(row.sha256, row.format)
         db.session.execute(update(Photo).where(Photo.sha256.in_([row.sha256 for row in batch]))
                            .values(purged_at=report.now))
         db.session.commit()
@@ -173,10 +171,6 @@ def _protected_photo_hashes(live):
     return (select(Checkin.photo_sha256).where(or_(Checkin.shift_id.in_(live_shifts), Checkin.id.in_(reused)))
             .union(select(InspectionFinding.photo_sha256).where(InspectionFinding.id.in_(live_findings),
                                                                 InspectionFinding.photo_sha256.is_not(None))))
-
-
-def _remove(path: Path) -> None:
-    path.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- positions
