@@ -66,6 +66,9 @@ class PhotoStore(Protocol):
     def remove(self, sha256: str, fmt: str) -> None:
         """Remove the original and the display copy (either may be missing already)."""
 
+    def probe(self) -> None:
+        """Raise when the store cannot take a photo now (for /readyz)."""
+
 
 @dataclass(frozen=True)
 class LocalPhotoStore:
@@ -89,6 +92,14 @@ class LocalPhotoStore:
         """Remove the original and the display copy files."""
         original_path(self.root, sha256, fmt).unlink(missing_ok=True)
         display_path(self.root, sha256).unlink(missing_ok=True)
+
+    def probe(self) -> None:
+        """Write, flush and remove a small file in the directory (OSError when it cannot)."""
+        probe = self.root / f".ready-{secrets.token_hex(6)}"
+        with open(probe, "wb") as out:
+            out.write(b"ready")
+            os.fsync(out.fileno())
+        probe.unlink()
 
 
 def photo_store() -> PhotoStore:

@@ -98,6 +98,10 @@ class S3PhotoStore:
         for key in (self.original_key(sha256, fmt), self.display_key(sha256)):
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    def probe(self) -> None:
+        """The bucket answers to these credentials (HEAD of the bucket)."""
+        self.client.head_bucket(Bucket=self.bucket)
+
     def _get(self, key: str) -> bytes:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()

@@ -118,3 +118,11 @@ def test_the_retention_purge_removes_old_photos_from_the_bucket(app, client, aut
 
     assert report.photos == 1
     assert objects(bucket) == {}
+
+
+def test_readiness_checks_the_bucket_the_photos_go_to(app, client, bucket, monkeypatch):
+    assert client.get("/readyz").get_json()["checks"]["storage"] == {"ok": True}
+
+    monkeypatch.setitem(app.config, "STORAGE_URL", "s3://no-such-bucket/harbin")
+
+    assert client.get("/readyz").get_json()["checks"]["storage"]["ok"] is False
