@@ -3,7 +3,7 @@ its place, retention dropping whole old days, and the analysis's reads answered 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import distinct, select, text
@@ -21,6 +21,11 @@ from tests.integration.test_retention import _positions_of, old_world  # noqa: F
 URL = os.environ.get("SUPERVISE_TEST_DATABASE_URL", "")
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not URL.startswith("postgresql"), reason="partitions are PostgreSQL's")]
+
+
+def early_today() -> datetime:
+    """00:30 UTC today: ten minutes of walking from here stay inside today's partition."""
+    return datetime.combine(partitions.today_utc(), time(0, 30), UTC)
 
 
 def partition_days() -> set:
@@ -52,19 +57,17 @@ def test_the_scheduler_job_makes_the_partitions_of_the_days_ahead(app, ctx):
 
 
 def test_a_position_lands_in_its_days_partition_and_a_day_without_one_in_the_default(app, ctx, world):
-    now = utcnow()
-    long_ago = now - timedelta(days=900)
-    walk("HRB-DL-0001", now - timedelta(minutes=30), 10)
-    walk("HRB-DL-0001", long_ago, 10)
+    walk("HRB-DL-0001", early_today(), 10)
+    walk("HRB-DL-0001", early_today() - timedelta(days=2000), 10)
 
     assert where_rows_are(officer_of("HRB-DL-0001")) == {
-        partitions.partition_name(partitions.day_of(now.timestamp() - 1800)): 60, "position_default": 60}
+        partitions.partition_name(partitions.today_utc()): 60, "position_default": 60}
 
 
 def test_making_a_day_moves_its_rows_out_of_the_default_partition(app, ctx, world):
-    long_ago = utcnow() - timedelta(days=900)
-    walk("HRB-DL-0001", long_ago.replace(hour=3), 10)
-    day = partitions.day_of(long_ago.replace(hour=3).timestamp())
+    long_ago = early_today() - timedelta(days=900)
+    walk("HRB-DL-0001", long_ago, 10)
+    day = partitions.day_of(long_ago.timestamp())
 
     with db.engine.connect() as connection:
         assert partitions.ensure_days(connection, [day]) == [day]
@@ -94,7 +97,7 @@ def test_a_purge_dry_run_names_the_day_partitions_it_would_drop(runner, old_worl
 
 def test_retention_drops_old_day_partitions_keeps_live_tracks_and_newer_days(runner, old_world):  # noqa: F811
     name = _old_day(old_world)
-    walk("HRB-DL-0001", utcnow() - timedelta(minutes=30), 10)
+    walk("HRB-DL-0001", early_today(), 10)
     with db.engine.connect() as connection:
         before = len(partitions.day_partitions(connection))
 
@@ -106,8 +109,7 @@ def test_retention_drops_old_day_partitions_keeps_live_tracks_and_newer_days(run
     assert partitions.partition_name(partitions.today_utc()) in remaining
     kept = {label: _positions_of(shift_id) for label, (shift_id, _, _) in old_world.items()}
     assert kept == {"unflagged": 0, "final": 0, "open": 360, "appealable": 360}
-    assert where_rows_are(officer_of("HRB-DL-0001")) == {
-        partitions.partition_name(partitions.day_of(utcnow().timestamp() - 1800)): 60}
+    assert where_rows_are(officer_of("HRB-DL-0001")) == {partitions.partition_name(partitions.today_utc()): 60}
 
 
 def _plan(sql: str) -> str:
@@ -135,3 +137,19 @@ def test_the_analysis_reads_a_shift_and_the_new_arrivals_from_the_indexes_alone(
         plan = _plan(str(query.compile(db.engine, compile_kwargs={"literal_binds": True})))
         assert "Index Only Scan" in plan, plan
         assert "Seq Scan" not in plan and "Heap" not in plan and " Index Scan" not in plan, plan
+
+
+def test_the_migration_keeps_every_position_and_puts_each_in_its_day(app, ctx, world):
+    from flask_migrate import downgrade, upgrade
+
+    walk("HRB-DL-0001", early_today(), 10)
+    db.session.remove()
+    downgrade(revision="0009_trust")
+    walk("HRB-DL-0002", early_today() - timedelta(days=3), 10)     # written to the plain table
+    walk("HRB-DL-0002", early_today() - timedelta(days=5000), 10)  # long before any partition
+    db.session.remove()
+    upgrade()
+
+    assert where_rows_are(officer_of("HRB-DL-0001")) == {partitions.partition_name(partitions.today_utc()): 60}
+    assert where_rows_are(officer_of("HRB-DL-0002")) == {
+        partitions.partition_name(partitions.today_utc() - timedelta(days=3)): 60, "position_default": 60}
