@@ -50,6 +50,14 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_name(name, type_, parent_names):
+    """Leave the position table's day partitions (PostgreSQL) out of autogenerate: the models
+    name the partitioned table only, services/partitions.py makes and drops its days."""
+    from supervise.services.partitions import is_position_partition
+
+    return not (type_ == "table" and is_position_partition(name))
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -90,6 +98,8 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    if conf_args.get("include_name") is None:
+        conf_args["include_name"] = include_name
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

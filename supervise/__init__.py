@@ -67,6 +67,9 @@ def _session_settings(app: Flask) -> None:
 
 
 def _make_folders(app: Flask) -> None:
+    from supervise.services.storage import check_storage_url
+
+    check_storage_url(app.config.get("STORAGE_URL"))
     os.makedirs(app.instance_path, exist_ok=True)
     Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
 

@@ -8,6 +8,10 @@ from pathlib import Path
 ENV_KEYS = {
     "SUPERVISE_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SUPERVISE_STORAGE_DIR": "STORAGE_DIR",
+    "SUPERVISE_STORAGE_URL": "STORAGE_URL",
+    "SUPERVISE_S3_ENDPOINT_URL": "S3_ENDPOINT_URL",
+    "SUPERVISE_S3_REGION": "S3_REGION",
+    "SUPERVISE_POSITION_PARTITION_DAYS_AHEAD": "POSITION_PARTITION_DAYS_AHEAD",
     "SUPERVISE_SECRET_KEY": "SECRET_KEY",
     "SUPERVISE_TOKEN_TTL_HOURS": "TOKEN_TTL_HOURS",
     "SUPERVISE_MAX_UPLOAD_MB": "MAX_UPLOAD_MB",
@@ -32,7 +36,7 @@ ENV_KEYS = {
 INTEGER_KEYS = {"TOKEN_TTL_HOURS", "MAX_UPLOAD_MB", "SESSION_HOURS", "LOGIN_MAX_FAILURES",
                 "LOGIN_MAX_FAILURES_PER_ADDRESS", "LOGIN_WINDOW_MINUTES", "RETENTION_PHOTO_DAYS",
                 "RETENTION_POSITION_DAYS", "RETENTION_LOGIN_ATTEMPT_DAYS", "RETENTION_TOKEN_DAYS",
-                "APPEAL_WINDOW_DAYS"}
+                "APPEAL_WINDOW_DAYS", "POSITION_PARTITION_DAYS_AHEAD"}
 BOOLEAN_KEYS = {"COOKIE_SECURE"}
 
 
@@ -45,6 +49,14 @@ def defaults(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'supervise.db'}",
         "STORAGE_DIR": str(instance / "storage"),
+        # Photo store: None keeps photos under STORAGE_DIR; "s3://bucket/prefix" puts them in an
+        # S3-compatible object store (endpoint and region below; credentials from the usual AWS_*
+        # environment variables or files, read by boto3).
+        "STORAGE_URL": None,
+        "S3_ENDPOINT_URL": None,
+        "S3_REGION": None,
+        # PostgreSQL: day partitions of the position table made this many days ahead (daily job).
+        "POSITION_PARTITION_DAYS_AHEAD": 7,
         # A development key only; create_app warns while it is still in use.
         "SECRET_KEY": DEV_SECRET_KEY,
         "TOKEN_TTL_HOURS": 12,

@@ -4,7 +4,8 @@
 between processes); web workers never start one. Each tick judges what became due since the
 previous tick. After downtime (a weekend) the first tick catches the whole gap up, an hour at a
 time, oldest first, says so in the log and in the heartbeat, and beats after every step; an
-interrupted catch-up goes on from its last finished step. A daily job applies the retention purge.
+interrupted catch-up goes on from its last finished step. A daily job applies the retention purge;
+on PostgreSQL a job every 6 hours makes the position partitions of the coming days.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from supervise.extensions import db
 from supervise.models import CheckRun
 from supervise.ops.metrics import TICK_SECONDS
-from supervise.services import heartbeat
+from supervise.services import heartbeat, partitions
 from supervise.services.checks import LATE_DATA_WINDOW, RunReport, run_checks
 from supervise.services.locks import SchedulerLock
 from supervise.services.retention import Retention, purge
@@ -102,8 +103,20 @@ def purge_job(app: Flask, lock: SchedulerLock) -> None:
         purge(utcnow(), Retention.from_config(app.config))
 
 
+def partitions_job(app: Flask, lock: SchedulerLock) -> list:
+    """Create the position table's day partitions for today and the days ahead (PostgreSQL; a
+    no-op on SQLite), by the scheduler that holds the lock; the days created."""
+    with app.app_context():
+        if not lock.acquire():
+            return []
+        with db.engine.connect() as connection:
+            return partitions.ensure_days_ahead(connection, partitions.today_utc(),
+                                                app.config["POSITION_PARTITION_DAYS_AHEAD"])
+
+
 def schedule_ticks(scheduler: BaseScheduler, app: Flask, interval_s: int, max_ticks: int | None = None) -> None:
-    """Add the tick job (coalesced, one instance at a time, with a misfire grace) and the daily purge
+    """Add the tick job (coalesced, one instance at a time, with a misfire grace), the position
+    partitions of the coming days (every 6 hours, PostgreSQL) and the daily purge
     at PURGE_AT (Shanghai time; empty turns it off)."""
     with app.app_context():
         lock = SchedulerLock(db.engine, lease=timedelta(seconds=max(3 * interval_s, 30)))
@@ -124,6 +137,15 @@ def schedule_ticks(scheduler: BaseScheduler, app: Flask, interval_s: int, max_ti
         except Exception:
             log.exception("the retention purge failed; it runs again tomorrow (or run `supervise purge`)")
 
+    def daily_partitions():
+        try:
+            partitions_job(app, lock)
+        except Exception:
+            log.exception("making the coming days' position partitions failed; the next run tries again "
+                          "(meanwhile positions go to the default partition)")
+
+    scheduler.add_job(daily_partitions, "interval", hours=6, id="position-partitions", next_run_time=utcnow(),
+                      coalesce=True, max_instances=1, replace_existing=True)
     scheduler.add_job(job, "interval", seconds=interval_s, id="checks", next_run_time=utcnow(),
                       coalesce=True, max_instances=1, misfire_grace_time=max(interval_s, 30), replace_existing=True)
     purge_at = app.config.get("PURGE_AT")

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervise.extensions import db
@@ -13,6 +23,8 @@ from supervise.models.types import UTCDateTime
 from supervise.timeutil import utcnow
 
 SOURCE_CODES = {"upload": 1, "osmand": 2, "app": 3}
+# Besides the key, what reading a shift's track takes (services/tracks.py `positions_for_officers`).
+ANALYSIS_COLUMNS = ("lat", "lon", "accuracy_m", "mock", "source", "received_ts")
 
 
 class Position(db.Model):
@@ -21,9 +33,16 @@ class Position(db.Model):
     # stored in the order "this officer between t1 and t2" reads them, and an insert updates
     # one B-tree fewer. received_ts is indexed so a tick finds late-arriving data without
     # scanning the day; that index also holds the key, so it answers "which officers" alone.
-    __table_args__ = (Index("ix_position_received_ts", "received_ts"), {"sqlite_with_rowid": False})
-    officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
-    ts: Mapped[float] = mapped_column(Float, primary_key=True)  # POSIX seconds, UTC
+    # On PostgreSQL the table is partitioned by day of `ts` (services/partitions.py), and the key
+    # and the arrival index carry the columns the analysis reads (INCLUDE), so that the reads
+    # stay index-only as they are on SQLite's WITHOUT ROWID table.
+    __table_args__ = (
+        PrimaryKeyConstraint("officer_id", "ts", name="pk_position", postgresql_include=list(ANALYSIS_COLUMNS)),
+        Index("ix_position_received_ts", "received_ts", postgresql_include=["officer_id"]),
+        {"sqlite_with_rowid": False, "postgresql_partition_by": "RANGE (ts)"},
+    )
+    officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    ts: Mapped[float] = mapped_column(Float)  # POSIX seconds, UTC
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)

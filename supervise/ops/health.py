@@ -2,10 +2,7 @@
 and /metrics (Prometheus, for the addresses in SUPERVISE_METRICS_ALLOW only)."""
 from __future__ import annotations
 
-import os
-import secrets
 import time
-from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import text
@@ -60,15 +57,16 @@ def _database() -> dict:
 
 
 def _storage() -> dict:
-    """The photo store exists and takes a file (written, flushed and removed)."""
-    probe = Path(current_app.config["STORAGE_DIR"]) / f".ready-{secrets.token_hex(6)}"
+    """The photo store takes a file: a directory, written, flushed and removed; an object store's
+    bucket answers."""
+    from supervise.services.storage import photo_store
+
     try:
-        with open(probe, "wb") as out:
-            out.write(b"ready")
-            os.fsync(out.fileno())
-        probe.unlink()
+        photo_store().probe()
     except OSError as exc:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc.strerror or exc}"}
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready, and says why
+        return {"ok": False, "error": type(exc).__name__}
     return {"ok": True}
 
 

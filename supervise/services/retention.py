@@ -4,8 +4,12 @@ What goes, each after its own number of days (README "Privacy"):
 - photo files of sign-ins and findings (original and display copy). The photo's row stays: its
   SHA-256 and perceptual hash still catch a reused photo, and every sign-in keeps what was judged
   from it (time, place, flags);
-- positions, counted from their arrival (received_ts, which is indexed; a later partition drop can
-  replace `purge_positions` whole);
+- positions, counted from their arrival (received_ts, which is indexed). On SQLite they are deleted
+  a day at a time. On PostgreSQL, where the table is partitioned by day (services/partitions.py),
+  a day partition goes whole once its day and every arrival in it are older than the cutoff:
+  detached and dropped, never a bulk DELETE; the tracks of shifts with live flags are first copied
+  out of it into the default partition. What the default partition holds (instants no day
+  partition covered) is deleted row by row as on SQLite;
 - login attempts, and bearer tokens and browser sessions that expired or were ended.
 
 What stays while a flag is open, appealed or still appealable (confirmed less than
@@ -18,9 +22,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import and_, delete, exists, func, not_, or_, select, update
+from sqlalchemy import and_, column, delete, exists, false, func, not_, or_, select, table, text, update
 
 from supervise.extensions import db
 from supervise.models import (
@@ -35,7 +38,7 @@ from supervise.models import (
     Shift,
     WebSession,
 )
-from supervise.services import storage
+from supervise.services import partitions, storage
 
 log = logging.getLogger("supervise.retention")
 DAY = timedelta(days=1)
@@ -70,6 +73,7 @@ class PurgeReport:
     photo_bytes: int = 0
     photos_kept_for_flags: int = 0
     positions: int = 0
+    position_partitions: list[str] = field(default_factory=list)
     shifts_kept_for_flags: int = 0
     login_attempts: int = 0
     tokens: int = 0
@@ -83,11 +87,21 @@ class PurgeReport:
         return [(f"photos:         {verb} {self.photos} photo files ({self.photo_bytes / 1e6:.1f} MB) of records "
                 f"before {c['photos']:%Y-%m-%d}; kept {self.photos_kept_for_flags} older ones for open or "
                 "appealable flags (hashes and judgements stay)"),
-                (f"positions:      {verb} {self.positions} positions received before {c['positions']:%Y-%m-%d}; "
-                f"kept the tracks of {self.shifts_kept_for_flags} shifts with open or appealable flags"),
+                (f"positions:      {verb} {self.positions} positions received before {c['positions']:%Y-%m-%d}"
+                f"{self._partitions_said()}; kept the tracks of {self.shifts_kept_for_flags} shifts with open or "
+                "appealable flags"),
                 f"login attempts: {verb} {self.login_attempts} login attempts made before {c['login_attempts']:%Y-%m-%d}",
                 (f"tokens:         {verb} {self.tokens} bearer tokens and {self.sessions} browser sessions "
                 f"expired or ended before {c['tokens']:%Y-%m-%d}")]
+
+
+    def _partitions_said(self) -> str:
+        names = self.position_partitions
+        if not names:
+            return ""
+        verb = "dropping" if self.dry_run else "dropped"
+        span = names[0] if len(names) == 1 else f"{names[0]} to {names[-1]}"
+        return f" ({verb} {len(names)} whole day partitions, {span})"
 
 
 def purge(now: datetime, retention: Retention, *, dry_run: bool = False) -> PurgeReport:
@@ -129,12 +143,11 @@ def purge_photos(report: PurgeReport, live) -> None:
     if report.dry_run:
         db.session.rollback()
         return
-    root = storage.storage_root()
+    store = storage.photo_store()
     for start in range(0, len(rows), PHOTO_BATCH):
         batch = rows[start:start + PHOTO_BATCH]
         for row in batch:   # the files first: if the commit below fails, the next purge marks them
-            _remove(storage.original_path(root, row.sha256, row.format))
-            _remove(storage.display_path(root, row.sha256))
+            store.remove(row.sha256, row.format)
         db.session.execute(update(Photo).where(Photo.sha256.in_([row.sha256 for row in batch]))
                            .values(purged_at=report.now))
         db.session.commit()
@@ -160,10 +173,6 @@ def _protected_photo_hashes(live):
                                                                 InspectionFinding.photo_sha256.is_not(None))))
 
 
-def _remove(path: Path) -> None:
-    path.unlink(missing_ok=True)
-
-
 # ---------------------------------------------------------------- positions
 
 
@@ -175,6 +184,10 @@ def purge_positions(report: PurgeReport, live) -> None:
         Shift.id.in_(select(Flag.shift_id).where(live, Flag.shift_id.is_not(None))),
         Shift.start < report.cutoffs["positions"] + DAY)).all()
     report.shifts_kept_for_flags = len(kept)
+    if partitions.partitioned(db.session.connection()):
+        _drop_position_partitions(report, kept)
+        _purge_default_partition(report, kept)
+        return
     oldest = db.session.scalar(select(func.min(Position.received_ts)))
     if oldest is None or oldest >= cutoff_ts:
         db.session.rollback()
@@ -192,11 +205,64 @@ def purge_positions(report: PurgeReport, live) -> None:
     db.session.rollback()
 
 
-def _within_kept(kept: list) -> object:
+def _within_kept(kept: list, columns=Position.__table__.c) -> object:
     if not kept:
-        return False
-    return or_(*(and_(Position.officer_id == officer_id, Position.ts >= start.timestamp(), Position.ts <= end.timestamp())
+        return false()
+    return or_(*(and_(columns.officer_id == officer_id, columns.ts >= start.timestamp(), columns.ts <= end.timestamp())
                  for officer_id, start, end in kept))
+
+
+def _position_table(name: str):
+    return table(name, *(column(c.name) for c in Position.__table__.columns))
+
+
+def _drop_position_partitions(report: PurgeReport, kept: list) -> None:
+    """PostgreSQL: every day partition whose day and arrivals are all before the cutoff is
+    detached and dropped, each in its own transaction, after the tracks of shifts with live
+    flags are copied out of it (into the default partition, as no day partition covers them now)."""
+    cutoff_ts = report.cutoffs["positions"].timestamp()
+    days = partitions.day_partitions(db.session.connection())
+    db.session.rollback()
+    for day in days:
+        if partitions.day_bounds(day.day)[1] > cutoff_ts:
+            break
+        part = _position_table(day.name)
+        latest = db.session.scalar(select(func.max(part.c.received_ts)))
+        if latest is not None and latest >= cutoff_ts:
+            db.session.rollback()
+            continue   # a late upload: the day goes once its last arrival is old enough
+        count = db.session.scalar(select(func.count()).select_from(part).where(not_(_within_kept(kept, part.c))))
+        report.positions += count
+        report.position_partitions.append(day.name)
+        if report.dry_run:
+            db.session.rollback()
+            continue
+        _detach_and_drop(day.name, part, kept)
+
+
+def _detach_and_drop(name: str, part, kept: list) -> None:
+    """Detach the partition, copy the kept tracks back into the table, drop it: one transaction."""
+    session = db.session
+    session.execute(text(f"SET LOCAL lock_timeout = '{partitions.LOCK_TIMEOUT}'"))
+    session.execute(text(f"ALTER TABLE {partitions.PARENT} DETACH PARTITION {name}"))
+    if kept:
+        session.execute(Position.__table__.insert().from_select(
+            [c.name for c in Position.__table__.columns], select(*part.c).where(_within_kept(kept, part.c))))
+    session.execute(text(f"DROP TABLE {name}"))
+    session.commit()
+    log.info("retention: dropped the position partition %s", name)
+
+
+def _purge_default_partition(report: PurgeReport, kept: list) -> None:
+    """PostgreSQL: the default partition's rows received before the cutoff, except kept tracks."""
+    default = _position_table(partitions.DEFAULT)
+    old = and_(default.c.received_ts < report.cutoffs["positions"].timestamp(), not_(_within_kept(kept, default.c)))
+    if report.dry_run:
+        report.positions += db.session.scalar(select(func.count()).select_from(default).where(old))
+        db.session.rollback()
+        return
+    report.positions += max(db.session.execute(delete(default).where(old)).rowcount, 0)
+    db.session.commit()
 
 
 # ---------------------------------------------------------------- sign-in records

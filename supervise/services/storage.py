@@ -1,4 +1,10 @@
-"""Photo evidence on disk: the original bytes, content-addressed by SHA-256, and a display copy.
+"""Photo evidence: the original bytes, content-addressed by SHA-256, and a display copy, in a photo
+store. Two stores keep the same rules: the local directory STORAGE_DIR (the default, below; shared
+between workers on one host or a shared file system) and an S3-compatible object store when
+STORAGE_URL is `s3://bucket/prefix` (services/storage_s3.py). Each gives the same few verbs
+(`PhotoStore`): keep an original for a commit (written whole, made durable before the commit that
+names it, removed by `discard` if that commit fails and this request created it), read an original,
+read (making it on first request) the display copy, remove both (the retention purge).
 
 Layout under STORAGE_DIR: `photos/ab/cd/<sha256>.<ext>` for the original (never altered, so it
 stays evidence), `photos/ab/cd/<sha256>.display.jpg` for the EXIF-stripped copy, made on first
@@ -17,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from flask import current_app
 
@@ -32,6 +39,85 @@ MEDIA_TYPES = {"jpeg": "image/jpeg", "heic": "image/heic"}
 def storage_root() -> Path:
     """The configured STORAGE_DIR of the running app."""
     return Path(current_app.config["STORAGE_DIR"])
+
+
+class PendingWrite(Protocol):
+    """An original on its way into a store, for the transaction that names it."""
+
+    created: bool
+
+    def make_durable(self) -> None: ...
+
+    def discard(self) -> None: ...
+
+
+class PhotoStore(Protocol):
+    """Where photo originals and their display copies are kept."""
+
+    def keep_original(self, sha256: str, fmt: str, data: bytes) -> PendingWrite:
+        """Start writing an original; `make_durable()` before the commit, `discard()` if it fails."""
+
+    def read_original(self, sha256: str, fmt: str) -> bytes:
+        """The original bytes; FileNotFoundError when missing."""
+
+    def read_display(self, sha256: str, fmt: str) -> bytes:
+        """The display copy, made from the original and kept on first request; FileNotFoundError."""
+
+    def remove(self, sha256: str, fmt: str) -> None:
+        """Remove the original and the display copy (either may be missing already)."""
+
+    def probe(self) -> None:
+        """Raise when the store cannot take a photo now (for /readyz)."""
+
+
+@dataclass(frozen=True)
+class LocalPhotoStore:
+    """Photos under a local (or shared) directory: the layout and rules of this module."""
+
+    root: Path
+
+    def keep_original(self, sha256: str, fmt: str, data: bytes) -> PendingOriginal:
+        """Write the original whole under its name; flushed to the disk by `make_durable()`."""
+        return PendingOriginal(self.root, sha256, fmt, data)
+
+    def read_original(self, sha256: str, fmt: str) -> bytes:
+        """The original bytes; FileNotFoundError when the file is missing."""
+        return read_original(self.root, sha256, fmt)
+
+    def read_display(self, sha256: str, fmt: str) -> bytes:
+        """The display copy, made and cached next to the original on first request."""
+        return read_display(self.root, sha256, fmt)
+
+    def remove(self, sha256: str, fmt: str) -> None:
+        """Remove the original and the display copy files."""
+        original_path(self.root, sha256, fmt).unlink(missing_ok=True)
+        display_path(self.root, sha256).unlink(missing_ok=True)
+
+    def probe(self) -> None:
+        """Write, flush and remove a small file in the directory (OSError when it cannot)."""
+        probe = self.root / f".ready-{secrets.token_hex(6)}"
+        with open(probe, "wb") as out:
+            out.write(b"ready")
+            os.fsync(out.fileno())
+        probe.unlink()
+
+
+def photo_store() -> PhotoStore:
+    """The running app's photo store: the S3-compatible one when STORAGE_URL is s3://..., else the
+    directory STORAGE_DIR."""
+    url = current_app.config.get("STORAGE_URL")
+    if not url:
+        return LocalPhotoStore(storage_root())
+    from supervise.services.storage_s3 import store_for
+
+    return store_for(url, current_app.config.get("S3_ENDPOINT_URL"), current_app.config.get("S3_REGION"))
+
+
+def check_storage_url(url: str | None) -> None:
+    """Refuse, at start, a STORAGE_URL this version cannot use (ValueError saying why)."""
+    if url and not (url.startswith("s3://") and len(url) > len("s3://") and not url[5:].startswith("/")):
+        raise ValueError(f"SUPERVISE_STORAGE_URL must be empty (photos under STORAGE_DIR) or "
+                         f"s3://bucket[/prefix], not {url!r}")
 
 
 def original_path(root: Path, sha256: str, fmt: str) -> Path:
@@ -134,12 +220,12 @@ class PendingOriginal:
 
 
 @contextmanager
-def original_kept_for_commit(sha256: str, fmt: str, data: bytes) -> Iterator[PendingOriginal]:
+def original_kept_for_commit(sha256: str, fmt: str, data: bytes) -> Iterator[PendingWrite]:
     """Write the original for the block that commits the rows naming it; the block calls
     `make_durable()` on what it is given right before its commit (and if it does not, that
     happens when it ends). If the block fails, the file is removed when this call created it
     (the caller rolls its session back)."""
-    pending = PendingOriginal(storage_root(), sha256, fmt, data)
+    pending = photo_store().keep_original(sha256, fmt, data)
     try:
         yield pending
         pending.make_durable()
@@ -198,11 +284,11 @@ def photo_file(sha256: str, fmt: str, variant: str, stem: str) -> PhotoFile:
     """A stored photo to send: the original bytes, or with variant "display" the EXIF-stripped copy,
     named `<stem>.<ext>`. A file missing from storage is logged and answered 404
     PHOTO_MISSING_FROM_STORAGE."""
-    root = storage_root()
+    store = photo_store()
     try:
         if variant == "display":
-            return PhotoFile(read_display(root, sha256, fmt), "image/jpeg", f"{stem}.jpg")
-        return PhotoFile(read_original(root, sha256, fmt), MEDIA_TYPES[fmt], f"{stem}.{EXTENSIONS[fmt]}")
+            return PhotoFile(store.read_display(sha256, fmt), "image/jpeg", f"{stem}.jpg")
+        return PhotoFile(store.read_original(sha256, fmt), MEDIA_TYPES[fmt], f"{stem}.{EXTENSIONS[fmt]}")
     except FileNotFoundError:
         log.error("photo %s of %s is missing from storage", sha256, stem)
         raise DomainError(f"The photo file of {stem} is missing from storage; it has been logged.",

@@ -25,7 +25,7 @@ from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from supervise.extensions import db
 from supervise.geo.area import Area
 from supervise.models import Device, Shift, User, text_limit
-from supervise.models.tracks import SOURCE_CODES, Position, TrackUpload
+from supervise.models.tracks import ANALYSIS_COLUMNS, SOURCE_CODES, Position, TrackUpload
 from supervise.services import lookup
 from supervise.services.access import Actor, require_district, require_officer_visible
 from supervise.services.areas import area_for_shift
@@ -402,18 +402,23 @@ def positions_for_officers(officer_ids, t0: float, t1: float) -> dict[int, Track
     """Stored positions of many officers with t0 <= ts <= t1, grouped by officer (officers
     without positions are absent), each sorted by time; one query per 500 officers."""
     ids = sorted({int(i) for i in officer_ids})
-    p = Position.__table__.c
     found: dict[int, TrackArrays] = {}
     for k in range(0, len(ids), READ_CHUNK_OFFICERS):
-        chunk = ids[k:k + READ_CHUNK_OFFICERS]
-        query = (select(p.officer_id, p.ts, p.lat, p.lon, p.accuracy_m, p.mock, p.source, p.received_ts)
-                 .where(p.officer_id.in_(chunk), p.ts >= float(t0), p.ts <= float(t1))
-                 .order_by(p.officer_id, p.ts))
+        query = positions_query(ids[k:k + READ_CHUNK_OFFICERS], t0, t1)
         # Plain DBAPI tuples: numpy probing SQLAlchemy Row objects costs ~20x the fetch itself.
         rows = db.session.execute(query).cursor.fetchall()
         if rows:
             found.update(_grouped(np.array(rows, dtype=np.float64)))
     return found
+
+
+def positions_query(officer_ids: list[int], t0: float, t1: float):
+    """The analysis's read of positions: key and ANALYSIS_COLUMNS of those officers with
+    t0 <= ts <= t1, by officer then time (answered from the primary key's index alone)."""
+    p = Position.__table__.c
+    return (select(p.officer_id, p.ts, *(p[name] for name in ANALYSIS_COLUMNS))
+            .where(p.officer_id.in_(officer_ids), p.ts >= float(t0), p.ts <= float(t1))
+            .order_by(p.officer_id, p.ts))
 
 
 def _grouped(table: np.ndarray) -> dict[int, TrackArrays]:

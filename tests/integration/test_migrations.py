@@ -18,13 +18,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from supervise.extensions import db
+from supervise.services.partitions import is_position_partition
 
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _not_a_partition(name, type_, parent_names) -> bool:
+    return not (type_ == "table" and is_position_partition(name))
+
+
 def _schema_diff(app) -> list:
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": _not_a_partition})
         return compare_metadata(context, db.metadata)
 
 
