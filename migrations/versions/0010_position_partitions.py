@@ -1,7 +1,7 @@
 """positions partitioned by day on PostgreSQL
 
 Revision ID: 0010_position_partitions
-Revises: 0009_trust
+Revises: 0011_user_language
 Create Date: 2026-12-06 04:00:00
 
 On PostgreSQL the position table becomes a table partitioned by RANGE (ts), one partition per
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_position_partitions'
-down_revision = '0009_trust'
+down_revision = '0011_user_language'
 branch_labels = None
 depends_on = None
 

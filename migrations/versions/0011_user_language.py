@@ -1,7 +1,7 @@
 """the language a person chose for pages
 
 Revision ID: 0011_user_language
-Revises: 0010_position_partitions
+Revises: 0009_trust
 Create Date: 2026-12-06 04:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_user_language'
-down_revision = '0010_position_partitions'
+down_revision = '0009_trust'
 branch_labels = None
 depends_on = None
 

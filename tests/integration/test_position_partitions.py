@@ -144,7 +144,7 @@ def test_the_migration_keeps_every_position_and_puts_each_in_its_day(app, ctx, w
 
     walk("HRB-DL-0001", early_today(), 10)
     db.session.remove()
-    downgrade(revision="0009_trust")
+    downgrade(revision="0011_user_language")   # the one before the partitions
     walk("HRB-DL-0002", early_today() - timedelta(days=3), 10)     # written to the plain table
     walk("HRB-DL-0002", early_today() - timedelta(days=5000), 10)  # long before any partition
     db.session.remove()
