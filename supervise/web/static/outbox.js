@@ -26,9 +26,13 @@
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
 
-  function hhmm(iso) {
-    var d = new Date(iso);
-    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  function hhmm(iso) {  // Beijing time, whatever the phone's zone
+    try {
+      return new Date(iso).toLocaleTimeString("zh-CN", {timeZone: "Asia/Shanghai", hour: "2-digit",
+                                                          minute: "2-digit", hourCycle: "h23"});
+    } catch (e) {
+      return iso.slice(11, 16) + " UTC";
+    }
   }
 
   function mine(item) { return String(item.user) === String(words.user); }
@@ -55,7 +59,7 @@
       Array.prototype.slice.call(list.querySelectorAll("li.pending")).forEach(function (li) { li.remove(); });
       items.forEach(function (item) {
         var label = status[item.key] === "sending" ? words.sending : words.pending;
-        var li = line("pending", label, words.taken + " " + hhmm(item.created));
+        var li = line("pending", label, words.keptAt + " " + hhmm(item.created));
         li.dataset.key = item.key;
         list.insertBefore(li, list.firstChild);
       });
