@@ -36,7 +36,22 @@ def my_day(status: int = 200):
     day = today()
     return render_template("me.html", user=g.web_user, day=day, now=utcnow(), shifts=officer_day.shifts_on(actor.id, day),
                            flags=officer_day.my_flags(actor), month=officer_day.my_month(actor, day),
-                           title_of=_titles_in_language(), is_officer=actor.role == "officer"), status
+                           title_of=_titles_in_language(), fact_name=_fact_words("measure_name"),
+                           fact_value=_fact_words("measure"), is_officer=actor.role == "officer"), status
+
+
+def _fact_words(name: str):
+    """The shared filter that says a measured value's name (`measure_name`) or value with its unit
+    (`measure`) in the reader's language, where the pages have one; else the key, or the value as
+    the flag page shows it."""
+    from supervise.web import filters
+
+    said = getattr(filters, name, None)
+    if said is not None:
+        return said
+    if name == "measure":
+        return lambda key, value: filters.evidence_value(value)
+    return lambda key: key
 
 
 def _titles_in_language():

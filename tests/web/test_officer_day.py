@@ -87,7 +87,7 @@ def test_an_officer_sees_their_flag_with_its_evidence_and_until_when_to_appeal(a
     page = text(client.get("/me"))
 
     section = page[page.index('id="flag-' + str(flag_id)):]
-    assert "<code>late_min</code>" in section and "<code>grace_min</code>" in section
+    assert re.search(r"<dd>12( 分钟)?</dd>", section)  # how late, as the manager's page says it
     assert "可在 " in section and " 前申诉。" in section
     assert f'action="/me/flags/{flag_id}/appeal"' in section
 
@@ -154,3 +154,16 @@ def test_the_script_route_keeps_csrf_protection_and_answers_errors_as_json(app, 
     with app.app_context():
         assert db.session.scalar(select(Flag.id)) is None
         db.session.remove()
+
+
+def test_the_day_speaks_english_to_an_officer_who_chose_it(app, client, world):
+    _, start = shift_starting_in(app, 3)
+    log_in(client, "dl1")
+    client.post("/language", data={"csrf_token": token_from(client.get("/me").data), "language": "en", "next": "/me"})
+
+    page = text(client.get("/me"))
+
+    opens, closes = start - timedelta(minutes=30), start + timedelta(minutes=30)
+    assert "Not signed in" in page and f"Sign-in window {hm(opens)}–{hm(closes)}, on time until" in page
+    assert ">Check in</a>" in page and "My month" in page
+    assert "未签到" not in page and "签到时段" not in page and "本月记录" not in page
