@@ -63,7 +63,7 @@ def test_an_officer_sees_todays_shifts_and_only_their_own_flags(app, client, wor
     page = text(client.get("/me"))
 
     assert "你好，officer DL1" in page
-    assert "12:00 – 20:00" in page and "网格 DL-G1" in page
+    assert "12:00–20:00" in page and "网格 DL-G1" in page
     assert f'href="/flags/{mine}"' in page and f'href="/flags/{theirs}"' not in page
     assert "未签到（缺勤）" in page
 

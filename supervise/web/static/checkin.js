@@ -1,12 +1,13 @@
 // The sign-in page: the browser's own position fix goes with the photo (iPhones strip GPS from
-// uploads). A file of its own, so the Content-Security-Policy can forbid inline scripts.
+// uploads). A file of its own, so the Content-Security-Policy can forbid inline scripts. The words
+// come from the page (data-* attributes of #geo-status), in the page's language.
 (function () {
   var form = document.getElementById("checkin-form");
   var status = document.getElementById("geo-status");
   function set(name, value) { form.elements[name].value = value; }
   function locate() {
     if (!navigator.geolocation) {
-      status.textContent = "此浏览器不能定位；请确保照片带有GPS。 This browser cannot give a location.";
+      status.textContent = status.dataset.noGeo;
       return;
     }
     navigator.geolocation.getCurrentPosition(function (pos) {
@@ -14,10 +15,9 @@
       set("device_lon", pos.coords.longitude);
       set("device_accuracy_m", pos.coords.accuracy);
       set("device_fix_time", new Date(pos.timestamp).toISOString());
-      status.textContent = "已定位，精度约 " + Math.round(pos.coords.accuracy) + " 米。 Location fixed (±" +
-        Math.round(pos.coords.accuracy) + " m).";
+      status.textContent = status.dataset.fixed.replace("{m}", Math.round(pos.coords.accuracy));
     }, function (err) {
-      status.textContent = "未能获取定位（" + err.message + "）；请在设置中允许定位后重试。 Allow location access and retry.";
+      status.textContent = status.dataset.failed.replace("{why}", err.message);
     }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 0});
   }
   locate();
