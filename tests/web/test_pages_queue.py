@@ -144,3 +144,70 @@ def test_next_flag_follows_the_queue_order_and_skips_decided_flags(app, world):
         db.session.commit()
         assert next_flag_id(manager, {"status": "open"}, "", "officer", dl1_tuesday) == dl2
         db.session.remove()
+
+
+def test_a_reused_photo_flag_shows_both_photos_with_their_officers_and_times_to_a_manager(app, client, world, auth):
+    from tests.api.test_checkins_api import make_shift, post, selfie
+
+    make_shift(app)
+    make_shift(app, badge="HRB-DL-0002")
+    photo = selfie(seed=4)
+    first = post(client, auth, photo).get_json()
+    second = post(client, auth, photo, user="dl2").get_json()
+    with app.app_context():
+        flag_id = db.session.scalar(select(Flag.id).where(Flag.code == "PHOTO_REUSED"))
+        db.session.remove()
+    log_in(client, "mgr-dl")
+
+    page = text(client.get(f"/flags/{flag_id}"))
+    pair = page[page.index('id="reused"'):page.index("</section>", page.index('id="reused"'))]
+
+    assert f'src="/checkins/{second["id"]}/photo"' in pair and f'src="/checkins/{first["id"]}/photo"' in pair
+    assert "officer DL1" in pair and "officer DL2" in pair and "本次签到" in pair and "较早的签到" in pair
+    assert client.get(f"/checkins/{first['id']}/photo").status_code == 200
+    client.post("/logout", data={"csrf_token": token_from(page.encode())})
+    log_in(client, "dl2")
+    own_view = text(client.get(f"/flags/{flag_id}"))
+    assert 'id="reused"' not in own_view and f"/checkins/{first['id']}/photo" not in own_view
+
+
+def test_without_tiles_the_map_draws_on_a_plain_background_and_the_policy_names_no_tile_host(app, client, world):
+    from tests.web.test_pages_flags import idle_flags
+
+    flag_id = idle_flags(app, sparse=False)["IDLE"]
+    log_in(client, "mgr-dl")
+
+    response = client.get(f"/flags/{flag_id}")
+
+    data = map_data(text(response))
+    assert data["tiles"] is None and data["track"] and data["stays"] and data["area"]["rings"]
+    assert "img-src 'self' data: blob:;" in response.headers["Content-Security-Policy"]
+
+
+def test_amap_tiles_get_the_overlays_in_gcj02_and_their_host_in_the_policy(app, client, world, monkeypatch):
+    from supervise.geo.datum import wgs84_to_gcj02
+    from tests.web.test_pages_flags import idle_flags
+
+    flag_id = idle_flags(app, sparse=False)["IDLE"]
+    log_in(client, "mgr-dl")
+    plain = map_data(text(client.get(f"/flags/{flag_id}")))
+    monkeypatch.setitem(app.config, "TILE_URL",
+                        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}")
+    monkeypatch.setitem(app.config, "TILE_CRS", "gcj02")
+
+    response = client.get(f"/flags/{flag_id}")
+
+    amap = map_data(text(response))
+    lat, lon = plain["track"][0][:2]
+    gcj_lon, gcj_lat = wgs84_to_gcj02(lon, lat)
+    assert amap["tiles"]["crs"] == "gcj02"
+    assert abs(amap["track"][0][0] - gcj_lat) < 1e-6 and abs(amap["track"][0][1] - gcj_lon) < 1e-6
+    assert abs(amap["track"][0][1] - lon) > 1e-3  # a few hundred metres moved, as Amap draws it
+    assert "img-src 'self' https://*.is.autonavi.com data: blob:" in response.headers["Content-Security-Policy"]
+
+
+def map_data(page: str) -> dict:
+    import json
+
+    block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.DOTALL)
+    return json.loads(block.group(1))
