@@ -3,22 +3,33 @@ of an IDLE and an OFF_POST flag (Leaflet layers for the grid, track, flagged spa
 queue and a flag page on a 390 px phone without sideways scrolling.
 
 Needs Debian's `chromium` (with `fonts-noto-cjk`) and the `playwright` package; skipped without them.
-Screenshots go to the test's tmp folder and to $SUPERVISE_SCREENSHOTS (README "Tests") when set.
+Screenshots go to tests/web/screenshots/ (gitignored), or to $SUPERVISE_SCREENSHOTS when set (README).
 """
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.web.test_browser_review import keep
 from tests.web.test_pages_flags import MONDAY, flag_status, idle_flags, raise_flags
 
 pytestmark = pytest.mark.browser
 TUESDAY = "2026-11-24T08:00:00+08:00"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+def keep(screenshot: Path) -> None:
+    """Keep a screenshot where README names: $SUPERVISE_SCREENSHOTS, else tests/web/screenshots/
+    (gitignored)."""
+    target = Path(os.environ.get("SUPERVISE_SCREENSHOTS") or SCREENSHOTS)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(screenshot, target / screenshot.name)
 
 
 def off_post_flag(app) -> int:
