@@ -17,7 +17,9 @@ def shift_svg(actor: Actor, shift_id: int) -> str:
     the shift has started."""
     track = tracks.shift_track(actor, shift_id)
     if track.analysis is None:
-        raise NotFound("班次尚未开始，没有轨迹。 The shift has not started; there is no track yet.")
+        from flask_babel import gettext as _
+
+        raise NotFound(_("The shift has not started; there is no track yet."))
     shift = track.shift
     title = f"{shift.officer.name or ''} {shift.officer.badge_no or ''} · shift {shift.id}".strip()
     return render_svg(track.area, track.positions.t, track.positions.lat, track.positions.lon, track.analysis,
