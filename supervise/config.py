@@ -32,6 +32,10 @@ ENV_KEYS = {
     "SUPERVISE_METRICS_ALLOW": "METRICS_ALLOW",
     "SUPERVISE_WEBHOOKS": "WEBHOOKS",
     "SUPERVISE_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    "SUPERVISE_TILE_URL": "TILE_URL",
+    "SUPERVISE_TILE_CRS": "TILE_CRS",
+    "SUPERVISE_TILE_SUBDOMAINS": "TILE_SUBDOMAINS",
+    "SUPERVISE_TILE_ATTRIBUTION": "TILE_ATTRIBUTION",
 }
 INTEGER_KEYS = {"TOKEN_TTL_HOURS", "MAX_UPLOAD_MB", "SESSION_HOURS", "LOGIN_MAX_FAILURES",
                 "LOGIN_MAX_FAILURES_PER_ADDRESS", "LOGIN_WINDOW_MINUTES", "RETENTION_PHOTO_DAYS",
@@ -96,6 +100,11 @@ def defaults(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": None,
         "APPEAL_WITHIN_DAYS": 7,
         "WEBHOOK_MAX_ATTEMPTS": 10,
+        # base tiles of the flag and inspection maps (README "Maps"); none: a plain background
+        "TILE_URL": None,
+        "TILE_CRS": "wgs84",
+        "TILE_SUBDOMAINS": "01234567",
+        "TILE_ATTRIBUTION": "",
     }
 
 

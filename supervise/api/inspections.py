@@ -156,6 +156,15 @@ class RoundOut(Schema):
                                     metadata={"description": "inspector-district pairs repeated from recent "
                                                              "rounds because nothing else was balanced"})
     assignments = fields.Function(lambda r: AssignmentOut(many=True).dump(r.assignments))
+    withdrawal = fields.Function(lambda r: None if r.withdrawn_at is None else {
+        "at": r.withdrawn_at.isoformat().replace("+00:00", "Z"),
+        "by": r.withdrawn_by.username if r.withdrawn_by else None, "reason": r.withdrawn_reason},
+        metadata={"description": "when, by whom and why the round was withdrawn before its release; null if not"})
+
+
+class WithdrawalIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=4, max=2000),
+                           metadata={"description": "why the round is withdrawn; kept with the round"})
 
 
 class RoundListOut(RoundOut):
@@ -219,6 +228,17 @@ class RoundOne(MethodView):
     def get(self, round_id):
         """One round with every spot check it drew (city-wide managers and admins)."""
         return service.get_round(current_actor(), round_id)
+
+
+@rounds_blp.route("/<int:round_id>/withdrawal")
+class RoundWithdrawal(MethodView):
+    @rounds_blp.arguments(WithdrawalIn)
+    @rounds_blp.response(200, RoundOut)
+    @rounds_blp.alt_response(409, description="ROUND_RELEASED: released rounds stay; ROUND_WITHDRAWN")
+    def post(self, data, round_id):
+        """Withdraw a round before its release (city-wide managers and admins): its checks are never
+        shown to the inspectors, and when, by whom and why is kept with the round."""
+        return service.withdraw_round(current_actor(), round_id, data["reason"])
 
 
 @assignments_blp.route("")

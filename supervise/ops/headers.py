@@ -3,7 +3,9 @@ may not be framed (the decision form cannot be clickjacked); nothing is MIME-sni
 stay on the site; and HSTS once the request came over HTTPS."""
 from __future__ import annotations
 
-from flask import Flask, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
                "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -23,12 +25,29 @@ def add_security_headers(response):
     is_page = response.mimetype == "text/html"
     present = {name.lower() for name, _ in response.headers}
     wanted = PAGE_HEADERS if is_page else OTHER_HEADERS
+    tiles = tile_origin(current_app.config.get("TILE_URL")) if is_page else None
+    if tiles:
+        wanted = (("Content-Security-Policy", PAGE_POLICY.replace("img-src 'self'", f"img-src 'self' {tiles}")),
+                  *wanted[1:])
     if request.is_secure:
         wanted = (*wanted, ("Strict-Transport-Security", HSTS))
     for name, value in wanted:
         if name.lower() not in present:
             response.headers.add(name, value)
     return response
+
+
+def tile_origin(url: str | None) -> str | None:
+    """The CSP source of a configured tile URL (`https://t{s}.tianditu.gov.cn/…` →
+    `https://*.tianditu.gov.cn`), or None when no tiles are configured."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    labels = parts.netloc.split(".")
+    host = ".".join(["*"] + labels[1:] if "{" in labels[0] else labels)
+    return f"{parts.scheme}://{host}"
 
 
 _COMMON = (("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from supervise.errors import Conflict, Forbidden, Invalid, NotFound
@@ -44,7 +44,7 @@ from supervise.services.areas import area_for_shift
 from supervise.services.checkins import _photo_row, read_evidence
 from supervise.services.reconcile import check_against_track
 from supervise.services.regulation import InForce, regulation_in_force
-from supervise.timeutil import SHANGHAI, is_supported_day, local_day_bounds, utcnow
+from supervise.timeutil import SHANGHAI, is_supported_day, iso_z, local_day_bounds, utcnow
 
 RECENT_ROUNDS = 4                       # pairings from this many earlier rounds are avoided
 RECORDING_GRACE = timedelta(hours=24)   # findings may still arrive this long after the round's day ends
@@ -185,7 +185,8 @@ def _drawn_inspectors(request: RoundRequest, scope: dict, seed: int) -> tuple[li
 
 
 def _earlier_rounds(day: date) -> list[int]:
-    return list(db.session.scalars(select(InspectionRound.id).where(InspectionRound.day < day)
+    return list(db.session.scalars(select(InspectionRound.id).where(InspectionRound.day < day,
+                                                                    InspectionRound.withdrawn_at.is_(None))
                                    .order_by(InspectionRound.day.desc(), InspectionRound.id.desc())
                                    .limit(RECENT_ROUNDS)))
 
@@ -231,6 +232,67 @@ def get_round(actor: Actor, round_id: int) -> InspectionRound:
     return lookup.get_or_404(InspectionRound, round_id, "inspection round")
 
 
+MIN_WITHDRAWAL_REASON = 4
+MAX_WITHDRAWAL_REASON = 2000
+
+
+def withdraw_round(actor: Actor, round_id: int, reason: str, *, now: datetime | None = None) -> InspectionRound:
+    """Withdraw a round before its release (a city-wide manager or an admin), with a reason kept on
+    the round: its checks are then never shown to the inspectors. At or after the release it
+    cannot be withdrawn (409 ROUND_RELEASED): inspectors may already be on their way. One
+    conditional update, so a withdrawal racing the release time or another withdrawal is one or
+    the other, never both."""
+    round_ = get_round(actor, round_id)
+    reason = (reason or "").strip()
+    if len(reason) < MIN_WITHDRAWAL_REASON or len(reason) > MAX_WITHDRAWAL_REASON:
+        raise Invalid(f"Give a reason for withdrawing the round ({MIN_WITHDRAWAL_REASON} to "
+                      f"{MAX_WITHDRAWAL_REASON} characters); it is kept with the round.",
+                      code="REASON_REQUIRED")
+    now = now or utcnow()
+    if round_.withdrawn_at is not None:
+        raise Conflict("This round has been withdrawn already.", code="ROUND_WITHDRAWN",
+                       details={"withdrawn_at": iso_z(round_.withdrawn_at)})
+    if round_.release_at <= now:
+        raise _released(round_)
+    moved = db.session.execute(
+        update(InspectionRound).where(InspectionRound.id == round_.id, InspectionRound.withdrawn_at.is_(None),
+                                      InspectionRound.release_at > now)
+        .values(withdrawn_at=now, withdrawn_by_id=actor.id or None, withdrawn_reason=reason),
+        execution_options={"synchronize_session": False}).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise _released(db.session.get(InspectionRound, round_id, populate_existing=True))
+    db.session.commit()
+    return db.session.get(InspectionRound, round_id, populate_existing=True)
+
+
+def _released(round_: InspectionRound) -> Conflict:
+    if round_.withdrawn_at is not None:
+        return Conflict("This round has been withdrawn already.", code="ROUND_WITHDRAWN",
+                        details={"withdrawn_at": iso_z(round_.withdrawn_at)})
+    return Conflict("The round has been released: inspectors may already be on their way, so it can no "
+                    "longer be withdrawn.", code="ROUND_RELEASED", details={"release_at": iso_z(round_.release_at)})
+
+
+def rounds_on(day: date) -> list[InspectionRound]:
+    """The rounds already drawn for `day` and not withdrawn (to warn before drawing another)."""
+    return list(db.session.scalars(select(InspectionRound).where(InspectionRound.day == day,
+                                                                 InspectionRound.withdrawn_at.is_(None))
+                                   .order_by(InspectionRound.id)))
+
+
+def next_release(actor: Actor, day: date, *, now: datetime | None = None) -> datetime | None:
+    """When the inspector's next check of `day` appears (None when none is waiting to be released)."""
+    now = now or utcnow()
+    teams = select(AssignmentMember.assignment_id).where(AssignmentMember.inspector_id == actor.id)
+    return db.session.scalar(
+        select(func.min(InspectionAssignment.release_at))
+        .where(or_(InspectionAssignment.inspector_id == actor.id, InspectionAssignment.id.in_(teams)),
+               InspectionAssignment.release_at > now,
+               InspectionAssignment.round.has(and_(InspectionRound.day == day,
+                                                   InspectionRound.withdrawn_at.is_(None)))))
+
+
 def _require_round_reader(actor: Actor) -> None:
     if not actor.is_city_wide:
         raise Forbidden("Only city-wide managers and admins see whole inspection rounds.", code="CITY_WIDE_ONLY")
@@ -256,6 +318,8 @@ def assignments_query(actor: Actor, *, round_id: int | None = None, day: date | 
         query = query.where(InspectionAssignment.inspector_id.in_(own), InspectionAssignment.release_at <= now)
     elif not actor.is_city_wide:
         raise Forbidden("Spot checks are for inspectors and managers.", code="NOT_AN_INSPECTOR")
+    if actor.role in ("inspector", "manager") and not actor.is_city_wide:
+        query = query.where(~InspectionAssignment.round.has(InspectionRound.withdrawn_at.is_not(None)))
     if round_id is not None:
         query = query.where(InspectionAssignment.round_id == round_id)
     if day is not None:

@@ -58,42 +58,63 @@ def _in_spans(t: np.ndarray, spans) -> np.ndarray:
 
 
 def _track(cv: _Canvas, t, x, y, analysis: TrackAnalysis) -> list[str]:
+    """The track's polylines, then its gaps on top of them (dashed over a white halo), so a gap
+    that crosses the track is never hidden under it."""
     if t.size < 2:
         return []
     off = _in_spans(t, analysis.excursions)
     gap_starts = {round(g.start.timestamp()) for g in analysis.gaps}
     cx, cy = cv.px(x, y)
-    out, i = [], 0
+    lines, gaps, i = [], [], 0
     while i < t.size - 1:
         if round(t[i]) in gap_starts:
-            out.append(f'<line class="gap" x1="{cx[i]:.1f}" y1="{cy[i]:.1f}" x2="{cx[i + 1]:.1f}" '
-                       f'y2="{cy[i + 1]:.1f}" stroke="{COLOURS["gap"]}" stroke-width="2" '
-                       'stroke-dasharray="6,4"/>')
+            ends = f'x1="{cx[i]:.1f}" y1="{cy[i]:.1f}" x2="{cx[i + 1]:.1f}" y2="{cy[i + 1]:.1f}"'
+            gaps.append(f'<line class="gap-halo" {ends} stroke="white" stroke-width="5" stroke-opacity="0.9"/>')
+            gaps.append(f'<line class="gap" {ends} stroke="{COLOURS["gap"]}" stroke-width="2.5" '
+                        'stroke-dasharray="6,4"/>')
             i += 1
             continue
         j = i + 1
         while j < t.size - 1 and off[j] == off[i] and round(t[j]) not in gap_starts:
             j += 1
         kind = "off" if off[i] else "track"
-        out.append(f'<polyline class="{kind}" points="{_points(cx[i:j + 1], cy[i:j + 1])}" '
-                   f'fill="none" stroke="{COLOURS[kind]}" stroke-width="2.5" '
-                   'stroke-linejoin="round"/>')
+        lines.append(f'<polyline class="{kind}" points="{_points(cx[i:j + 1], cy[i:j + 1])}" '
+                     f'fill="none" stroke="{COLOURS[kind]}" stroke-width="2.5" '
+                     'stroke-linejoin="round"/>')
         i = j
-    return out
+    return lines + gaps
+
+
+LABEL_H = 14
+CHAR_W = 6.2
 
 
 def _stays(cv: _Canvas, area: Area, analysis: TrackAnalysis, tz: ZoneInfo) -> list[str]:
-    out = []
+    """Idle places as circles of their radius, each labelled with its times; a label that would
+    cover one already placed moves below it, so two stays in one place stay readable."""
+    circles, labels, placed = [], [], []
     for s in analysis.stays:
         x, y = area.projection.to_xy(s.lat, s.lon)
         px, py = cv.px(x, y)
         r = max(s.radius_m * cv.scale, 6.0)
         minutes = round((s.end - s.start).total_seconds() / 60)
         label = f"{_hm(s.start, tz)}–{_hm(s.end, tz)} {minutes} min"
-        out.append(f'<circle class="idle" cx="{px:.1f}" cy="{py:.1f}" r="{r:.1f}" '
-                   f'fill="{COLOURS["idle"]}" fill-opacity="0.5" stroke="#b35806"/>')
-        out.append(_text(px + r + 3, py + 4, label, 11, class_="idle-label"))
-    return out
+        circles.append(f'<circle class="idle" cx="{px:.1f}" cy="{py:.1f}" r="{r:.1f}" '
+                       f'fill="{COLOURS["idle"]}" fill-opacity="0.5" stroke="#b35806"/>')
+        lx, ly = _free_spot(float(px) + r + 3, float(py) + 4, len(label) * CHAR_W, placed)
+        placed.append((lx, ly, len(label) * CHAR_W))
+        labels.append(_text(lx, ly, label, 11, class_="idle-label"))
+    return circles + labels
+
+
+def _free_spot(x: float, y: float, width: float, placed: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """The first of (x, y), (x, y + one line), … whose label box overlaps no placed one."""
+    def clashes(yy: float) -> bool:
+        return any(x < px + pw and px < x + width and abs(yy - py) < LABEL_H for px, py, pw in placed)
+
+    while clashes(y):
+        y += LABEL_H
+    return x, y
 
 
 def _hm(d: datetime, tz: ZoneInfo) -> str:

@@ -3,13 +3,14 @@ the decision form, the appeal form, and the evidence pictures for a browser sess
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from supervise.api.common import photo_response
 from supervise.errors import DomainError
 from supervise.extensions import db
 from supervise.models import FLAG_STATUSES, District, Flag, Squad
-from supervise.services import checkins, inspections
+from supervise.services import checkins, flag_queue, inspections
 from supervise.services import flags as flag_service
 from supervise.services.access import Actor, can_manage_district
 from supervise.services.evidence_view import flag_evidence
@@ -20,23 +21,86 @@ from supervise.web.common import code_titles, current_actor, page_number, parse_
 
 PER_PAGE = 50
 FILTER_KEYS = ("status", "code", "squad", "officer", "from", "to", "review")
+# the queue a flag was opened from travels with it in the URL: its filters, its search and its order
+QUEUE_KEYS = (*FILTER_KEYS, "q", "sort")
+
+
+def queue_form(source) -> dict:
+    """The queue's filters, search and order as the form shows them (open flags by time when unset)."""
+    form = {key: source.get(key, "").strip() for key in QUEUE_KEYS}
+    if "status" not in source:
+        form["status"] = "open"
+    if form["sort"] not in flag_queue.SORTS:
+        form["sort"] = "time"
+    return form
+
+
+def queue_args(form: dict) -> dict:
+    """The queue's parameters worth keeping in a link (the defaults left out)."""
+    return {k: v for k, v in form.items() if v and (k, v) not in (("sort", "time"), ("status", "open"))}
 
 
 @bp.get("/flags")
 def flags():
     actor = require_web_role("manager", "admin")
-    form = {key: request.args.get(key, "").strip() for key in FILTER_KEYS}
-    if "status" not in request.args:
-        form["status"] = "open"
+    form = queue_form(request.args)
     status = 200
     try:
-        result = db.paginate(flag_service.flags_query(actor, _service_filters(form)), page=page_number(),
-                             per_page=PER_PAGE, error_out=False)
+        result = db.paginate(flag_queue.queue_query(actor, _service_filters(form), form["q"], form["sort"]),
+                             page=page_number(), per_page=PER_PAGE, error_out=False)
     except DomainError as exc:
         flash(exc.message, "error")
         result, status = None, exc.status
     return render_template("flags.html", result=result, form=form, titles=code_titles(), statuses=FLAG_STATUSES,
-                           squads=_squads(actor), args={k: v for k, v in form.items() if v}), status
+                           squads=_squads(actor), args=queue_args(form), districts=_districts(),
+                           export_args={k: v for k, v in form.items() if v and k not in ("q", "sort")},
+                           sorts=flag_queue.SORTS), status
+
+
+def _districts() -> dict[int, District]:
+    return {d.id: d for d in db.session.scalars(select(District))}
+
+
+@bp.post("/flags/decisions")
+def decide_flags():
+    """Decide the chosen flags of the queue with one reason; say which were decided and which
+    someone else had decided first."""
+    actor = require_web_role("manager", "admin")
+    form = queue_form(request.form)
+    chosen = [int(i) for i in request.form.getlist("flag") if i.isdigit()]
+    decision = request.form.get("decision", "")
+    try:
+        outcome = flag_queue.decide_many(actor, chosen, decision, request.form.get("reason", ""))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("web.flags", **queue_args(form)))
+    _flash_bulk(outcome, decision)
+    return redirect(url_for("web.flags", **queue_args(form)))
+
+
+def _flash_bulk(outcome: flag_queue.BulkOutcome, decision: str) -> None:
+    if outcome.decided:
+        ids = ", ".join(f"#{i}" for i in outcome.decided)
+        n = len(outcome.decided)
+        flash(_("Confirmed (%(n)s): %(ids)s.", n=n, ids=ids) if decision == "confirm" else
+              _("Dismissed (%(n)s): %(ids)s.", n=n, ids=ids), "ok")
+    for flag_id, state in outcome.already_decided.items():
+        last = state.get("last_action") or {}
+        flash(_("Flag #%(id)s was already decided by someone else (%(status)s, by %(who)s); left as it is.",
+                id=flag_id, status=status_word(state.get("status")), who=last.get("by") or _("the system")),
+              "warn")
+    for flag_id, code in outcome.refused.items():
+        flash(_("Flag #%(id)s is under appeal: decide it on its own page.", id=flag_id)
+              if code == "APPEAL_DECIDED_ALONE" else _("Flag #%(id)s was not decided (%(code)s).",
+                                                          id=flag_id, code=code), "error")
+
+
+def status_word(status: str | None) -> str:
+    """A flag status in the reader's language."""
+    words = {"open": _("open"), "appealed": _("appealed"), "confirmed": _("confirmed"),
+             "dismissed": _("dismissed"), "withdrawn": _("withdrawn")}
+    return words.get(status or "", status or "")
 
 
 def _service_filters(form: dict) -> dict:
@@ -68,11 +132,52 @@ def flag(flag_id: int):
 def _flag_page(actor: Actor, flag_id: int, status: int = 200):
     item = flag_service.flag_visible(actor, flag_id)
     evidence = flag_evidence(item)
+    queue = queue_form(request.values)
     return render_template("flag.html", flag=item, evidence=evidence, titles=code_titles(),
                            may_decide=may_decide(actor, item), may_appeal=may_appeal(actor, item),
                            appeal=_appeal_event(item), catalog=regulation_in_force().regulation.catalog,
                            inspector_district=_district_name((evidence.get("finding") or {}).get(
-                               "inspector_district"))), status
+                               "inspector_district")), queue=queue_args(queue),
+                           next_id=_next_in_queue(actor, queue, item.id),
+                           reused=_reused_pair(actor, evidence), map_data=_map_data(actor, item, evidence)), status
+
+
+def _map_data(actor: Actor, item: Flag, evidence: dict) -> dict | None:
+    from supervise.web.tracks_picture import flag_map
+
+    return flag_map(actor, item, evidence)
+
+
+def _next_in_queue(actor: Actor, queue: dict, flag_id: int) -> int | None:
+    if actor.role not in ("manager", "admin"):
+        return None
+    try:
+        return flag_queue.next_flag_id(actor, _service_filters(queue), queue["q"], queue["sort"], flag_id)
+    except DomainError:
+        return None
+
+
+def _reused_pair(actor: Actor, evidence: dict) -> dict | None:
+    """For a reused photo, both sign-ins side by side (managers only; the access rules of the
+    photo routes apply to each photo)."""
+    from supervise.models import Checkin
+
+    checkin = evidence.get("checkin")
+    if actor.role not in ("manager", "admin") or not checkin or not checkin.get("reused_checkin_id"):
+        return None
+    pair = [db.session.get(Checkin, checkin["id"]), db.session.get(Checkin, checkin["reused_checkin_id"])]
+    if any(c is None for c in pair):
+        return None
+    return {"this": pair[0], "earlier": pair[1],
+            "earlier_visible": _may_see_checkin(actor, pair[1])}
+
+
+def _may_see_checkin(actor: Actor, checkin) -> bool:
+    try:
+        checkins.get_checkin(actor, checkin.id)
+    except DomainError:
+        return False
+    return True
 
 
 def _district_name(code: str | None) -> str | None:
@@ -106,8 +211,15 @@ def decide(flag_id: int):
         db.session.rollback()
         flash(exc.message, "error")
         return _flag_page(actor, flag_id, exc.status)
-    flash("已确认该问题。 Flag confirmed." if decision == "confirm" else "已撤销该问题。 Flag dismissed.", "ok")
-    return redirect(url_for("web.flag", flag_id=flag_id))
+    flash(_("Flag confirmed.") if decision == "confirm" else _("Flag dismissed."), "ok")
+    queue = queue_form(request.form)
+    if request.form.get("then") == "next":
+        following = _next_in_queue(actor, queue, flag_id)
+        if following is not None:
+            return redirect(url_for("web.flag", flag_id=following, **queue_args(queue)))
+        flash(_("Nothing else is left to decide in this queue."), "ok")
+        return redirect(url_for("web.flags", **queue_args(queue)))
+    return redirect(url_for("web.flag", flag_id=flag_id, **queue_args(queue)))
 
 
 @bp.post("/flags/<int:flag_id>/appeal")
@@ -127,7 +239,7 @@ def send_appeal(actor: Actor, flag_id: int) -> DomainError | None:
         db.session.rollback()
         flash(exc.message, "error")
         return exc
-    flash("申诉已提交，等待管理人员处理。 Appeal sent; a manager will decide it.", "ok")
+    flash(_("Appeal sent; a manager will decide it."), "ok")
     return None
 
 

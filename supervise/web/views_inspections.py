@@ -4,8 +4,10 @@ its assignments. The service decides who sees what; these views parse forms and 
 from __future__ import annotations
 
 from collections import defaultdict
+from urllib.parse import quote
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -115,7 +117,8 @@ def inspections():
     for check in checks:
         days[check.round.day].append(check)
     return render_template("inspections.html", days=dict(days), today=today(),
-                           is_inspector=actor.role == "inspector")
+                           is_inspector=actor.role == "inspector",
+                           next_release=service.next_release(actor, today()) if actor.role == "inspector" else None)
 
 
 def recent_checks(actor: Actor) -> list[InspectionAssignment]:
@@ -189,7 +192,21 @@ def _check_page(actor: Actor, check_id: int, *, form: dict | None = None, errors
         visible_flags={i for i, f in flags.items() if f and can_see_officer(actor, f.officer_id, f.district_id)},
         visible_photos={f.id for f in check.findings if _may_see_finding(actor, f)},
         form=form or {"officer": check.officer.badge_no, "result": "", "items": [], "note": ""},
-        errors=errors or {}, results=FINDING_RESULTS), status
+        errors=errors or {}, results=FINDING_RESULTS, **_grid_map(check)), status
+
+
+def _grid_map(check) -> dict:
+    """The map to the checked shift's grid (its outline and centre) and a link to navigate there."""
+    from supervise.services.areas import area_for_shift
+    from supervise.web.tracks_picture import grid_map
+
+    area = area_for_shift(check.shift)
+    data = grid_map(area)
+    lat, lon = area.centroid
+    data["centre_wgs84"] = [round(lat, 6), round(lon, 6)]
+    name = check.shift.grid.code if check.shift.grid else (check.shift.post.code if check.shift.post else "")
+    navigate = f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}&coordinate=gps&name={quote(name)}"
+    return {"map_data": data, "navigate_url": navigate}
 
 
 def _form_items(check, catalog: dict) -> dict:
@@ -234,17 +251,49 @@ def inspection_rounds():
 
 @bp.post("/inspections/rounds")
 def draw_round():
+    """Draw a round in two steps: the form's values are checked and shown back for confirmation
+    (with a warning when the day already has a round); only the confirmed form draws."""
     actor = require_city_wide()
     form = {key: request.form.get(key, "").strip() for key in ROUND_FIELDS}
     try:
-        drawn = service.draw_inspection_round(actor, round_request(form))
+        wanted = round_request(form)
+        if request.form.get("confirmed") != "1":
+            return _confirm_page(actor, form, wanted)
+        drawn = service.draw_inspection_round(actor, wanted)
     except DomainError as exc:
         db.session.rollback()
         return _rounds_page(actor, form, errors=field_errors(exc, ROUND_FIELDS_OF_CODE),
                             unplaced=exc.details.get("unplaced") or [], status=exc.status)
-    flash(f"已抽签：{len(drawn.assignments)} 项督察任务，随机种子 {drawn.seed}。 "
-          f"Round drawn: {len(drawn.assignments)} spot checks, seed {drawn.seed}.", "ok")
+    flash(_("Round drawn: %(n)s spot checks, seed %(seed)s.", n=len(drawn.assignments), seed=drawn.seed), "ok")
     return redirect(url_for("web.inspection_round", round_id=drawn.id))
+
+
+def _confirm_page(actor: Actor, form: dict, wanted: service.RoundRequest):
+    if local_day_bounds(wanted.day)[1] <= utcnow():
+        raise Invalid(f"{wanted.day} has ended; draw rounds for today or a later day.", code="ROUND_DAY_PASSED")
+    return _rounds_page(actor, form, confirm={"request": wanted, "same_day": service.rounds_on(wanted.day)})
+
+
+@bp.post("/inspections/rounds/<int:round_id>/withdrawal")
+def withdraw_round(round_id: int):
+    """Withdraw a round before its release, with a reason kept on the round."""
+    actor = require_city_wide()
+    try:
+        service.withdraw_round(actor, round_id, request.form.get("reason", ""))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_withdrawal_refusal(exc), "error")
+        return redirect(url_for("web.inspection_round", round_id=round_id))
+    flash(_("Round %(id)s withdrawn: its checks will not be released.", id=round_id), "ok")
+    return redirect(url_for("web.inspection_round", round_id=round_id))
+
+
+def _withdrawal_refusal(exc: DomainError) -> str:
+    return {"ROUND_RELEASED": _("The round has been released: inspectors may already be on their way, so it can "
+                                "no longer be withdrawn."),
+            "ROUND_WITHDRAWN": _("This round has been withdrawn already."),
+            "REASON_REQUIRED": _("Give a reason for withdrawing the round (a few words at least).")}.get(
+                exc.code, exc.message)
 
 
 def round_request(form: dict) -> service.RoundRequest:
@@ -292,11 +341,12 @@ def _whole(text: str, low: int, high: int, code: str) -> int | None:
 
 
 def _rounds_page(actor: Actor, form: dict, *, errors: dict | None = None, unplaced: list | None = None,
-                 status: int = 200):
+                 status: int = 200, confirm: dict | None = None):
     result = db.paginate(service.rounds_query(actor).options(selectinload(InspectionRound.assignments)),
                          page=page_number(), per_page=ROUNDS_PER_PAGE, error_out=False)
     return render_template("inspections_rounds.html", result=result, form=form, errors=errors or {},
-                           unplaced=_unplaced(unplaced or []), kinds=INSPECTION_KINDS), status
+                           unplaced=_unplaced(unplaced or []), kinds=INSPECTION_KINDS, confirm=confirm,
+                           now_utc=utcnow()), status
 
 
 @bp.get("/inspections/rounds/<int:round_id>")
@@ -311,6 +361,7 @@ def inspection_round(round_id: int):
     repeated = [{"inspector": people.get(p["inspector_id"]), "district": districts.get(p["district"]),
                  "code": p["district"]} for p in drawn.repeated_pairings]
     return render_template("inspections_round.html", round=drawn, by_district=dict(by_district),
+                           may_withdraw=drawn.withdrawn_at is None and drawn.release_at > utcnow(),
                            unplaced=_unplaced(drawn.unplaced), repeated=repeated,
                            inspectors=len({a.inspector_id for a in drawn.assignments}))
 

@@ -182,9 +182,13 @@ def test_the_city_manager_draws_a_round_through_the_form_and_sees_its_page(app, 
     form = client.get("/inspections/rounds")
     assert f'name="date" value="{local_today().isoformat()}"' in text(form) and "抽签派单" in text(form)
 
-    response = client.post("/inspections/rounds", data={
-        "csrf_token": token_from(form.data), "date": local_today().isoformat(), "kind": "special",
-        "inspectors_per_district": "", "checks_per_inspector": "2", "seed": "7", "scope_items": "D01, D04"})
+    fields = {"csrf_token": token_from(form.data), "date": local_today().isoformat(), "kind": "special",
+              "inspectors_per_district": "", "checks_per_inspector": "2", "seed": "7", "scope_items": "D01, D04"}
+    asked = client.post("/inspections/rounds", data=fields)
+    assert asked.status_code == 200 and 'id="confirm-draw"' in text(asked) and stored(app, InspectionRound) == 0
+    assert 'id="same-day-warning"' not in text(asked)
+
+    response = client.post("/inspections/rounds", data={**fields, "confirmed": "1"})
 
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))

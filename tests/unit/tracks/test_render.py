@@ -80,3 +80,22 @@ def test_a_shift_without_fixes_still_draws_the_grid_and_the_fixed_post_too():
     post = Area.circle(45.7735, 126.6105, 30)
     _, root, _ = picture(Track(START.timestamp()).sit(600), area=post)
     assert root.find(f"{SVG}path[@class='area']") is not None
+
+
+def test_the_gap_is_drawn_over_the_track_not_under_it():
+    _, root, _ = picture(eventful_track())
+    tags = [(child.tag, child.get("class")) for child in root]
+    last_track = max(i for i, (tag, cls) in enumerate(tags) if tag == f"{SVG}polyline")
+    first_gap = min(i for i, (tag, cls) in enumerate(tags) if cls == "gap")
+    assert first_gap > last_track
+
+
+def test_two_stays_at_one_place_get_labels_that_do_not_overlap():
+    track = Track(START.timestamp()).walk((100, 0)).sit(25 * 60).walk((250, 0), (104, 0)).sit(25 * 60)
+    _, root, analysis = picture(track.walk((0, 0)))
+    assert len(analysis.stays) >= 2
+    spots = [(float(t.get("x")), float(t.get("y"))) for t in root.iter(f"{SVG}text")
+             if t.get("class") == "idle-label"]
+    for k, (x, y) in enumerate(spots):
+        for x2, y2 in spots[k + 1:]:
+            assert abs(y - y2) >= 14 or abs(x - x2) > 120
