@@ -28,11 +28,16 @@ ENV_KEYS = {
     "SUPERVISE_METRICS_ALLOW": "METRICS_ALLOW",
     "SUPERVISE_WEBHOOKS": "WEBHOOKS",
     "SUPERVISE_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    "SUPERVISE_BROKER_URL": "BROKER_URL",
+    "SUPERVISE_CHECK_QUEUE": "CHECK_QUEUE_NAME",
+    "SUPERVISE_CHECK_QUEUE_BATCH": "CHECK_QUEUE_BATCH",
+    "SUPERVISE_CHECK_QUEUE_REDISPATCH_S": "CHECK_QUEUE_REDISPATCH_S",
+    "SUPERVISE_CHECK_QUEUE_TIME_LIMIT_S": "CHECK_QUEUE_TIME_LIMIT_S",
 }
 INTEGER_KEYS = {"TOKEN_TTL_HOURS", "MAX_UPLOAD_MB", "SESSION_HOURS", "LOGIN_MAX_FAILURES",
                 "LOGIN_MAX_FAILURES_PER_ADDRESS", "LOGIN_WINDOW_MINUTES", "RETENTION_PHOTO_DAYS",
                 "RETENTION_POSITION_DAYS", "RETENTION_LOGIN_ATTEMPT_DAYS", "RETENTION_TOKEN_DAYS",
-                "APPEAL_WINDOW_DAYS"}
+                "APPEAL_WINDOW_DAYS", "CHECK_QUEUE_BATCH", "CHECK_QUEUE_REDISPATCH_S", "CHECK_QUEUE_TIME_LIMIT_S"}
 BOOLEAN_KEYS = {"COOKIE_SECURE"}
 
 
@@ -84,6 +89,12 @@ def defaults(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": None,
         "APPEAL_WITHIN_DAYS": 7,
         "WEBHOOK_MAX_ATTEMPTS": 10,
+        # Check work on a Celery queue (README "Check work on a queue"); None judges in the scheduler.
+        "BROKER_URL": None,
+        "CHECK_QUEUE_NAME": "supervise.checks",
+        "CHECK_QUEUE_BATCH": 100,              # shifts per queued batch
+        "CHECK_QUEUE_REDISPATCH_S": 600,       # a batch still queued this long is sent again
+        "CHECK_QUEUE_TIME_LIMIT_S": 900,       # a batch running longer is killed and delivered again
     }
 
 
