@@ -102,6 +102,10 @@ def _step(lock: SchedulerLock, interval_s: int, since: datetime, as_of: datetime
     TICK_SECONDS.observe(seconds)
     heartbeat.beat(heartbeat.Beat(holder=lock.holder, interval_s=interval_s, as_of=as_of, tick_seconds=seconds,
                                   lag_seconds=lag, catching_up_from=catching_up))
+    if report.queued:
+        log.info("tick as of %s: %d shifts handed to the queue's workers", as_of.isoformat(), report.shifts,
+                 extra={"tick_seconds": round(seconds, 3), "lag_seconds": round(lag, 1)})
+        return report
     log.info("tick as of %s: %d shifts, %d flags raised, %d withdrawn, %d errors", as_of.isoformat(),
              report.shifts, len(report.created), len(report.withdrawn), report.errors,
              extra={"tick_seconds": round(seconds, 3), "lag_seconds": round(lag, 1)})

@@ -83,8 +83,7 @@ def queue_checks(as_of: datetime, send: Send, *, since: datetime | None, trigger
     db.session.add_all(batches)
     db.session.commit()
     _send_all([b.id for b in batches], send)
-    report = RunReport(run.id, as_of)
-    report.shifts = run.shifts
+    report = RunReport(run.id, as_of, shifts=run.shifts, queued=True)
     return report
 
 

@@ -60,6 +60,7 @@ class RunReport:
     withdrawn: list[Flag] = field(default_factory=list)
     reinstated: list[Flag] = field(default_factory=list)
     errors: int = 0
+    queued: bool = False          # the shifts were handed to queue workers, not judged here
 
 
 # ---------------------------------------------------------------- entry points
