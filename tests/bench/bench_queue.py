@@ -170,6 +170,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--keep", type=Path, default=None, help="reuse/keep the SQLite city-day in this folder")
     parser.add_argument("--skip-copy", action="store_true", help="the PostgreSQL copy is there already")
+    parser.add_argument("--modes", default="in-process pool,1 worker,2 workers",
+                        help="which of: in-process pool, 1 worker, 2 workers (comma-separated)")
     parser.add_argument("--child", default=None)
     args = parser.parse_args()
     url = os.environ.get("SUPERVISE_BENCH_DATABASE_URL", DEFAULT_PG)
@@ -189,7 +191,7 @@ def main() -> None:
         began = time.perf_counter()
         copy_to_postgres(sqlite_path, url)
         print(f"copied into PostgreSQL in {time.perf_counter() - began:.0f} s", flush=True)
-    results: dict[str, list[dict]] = {"in-process pool": [], "1 worker": [], "2 workers": []}
+    results: dict[str, list[dict]] = {mode.strip(): [] for mode in args.modes.split(",")}
     for _ in range(args.repeat):
         for mode, runs in results.items():
             reset(url)
@@ -203,6 +205,7 @@ def main() -> None:
             print(f"  {mode:16s} {result['seconds']:6.1f} s  (tick itself {result['tick']:.2f} s) "
                   f"{result['shifts']} shifts, {result['flags']} flags", flush=True)
     best = {mode: min(r["seconds"] for r in runs) for mode, runs in results.items()}
+    best = {mode: best.get(mode, float("nan")) for mode in ("in-process pool", "1 worker", "2 workers")}
     print(f"city-day, {args.shifts} shifts due, PostgreSQL, {os.cpu_count()} cores; best of {args.repeat} "
           "(spread = worst - best):")
     for mode, runs in results.items():
