@@ -29,7 +29,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     """Attach the operator commands to the app's CLI (so `flask --app supervise` has them too)."""
     for command in (create_user, import_grids, import_officers, import_shifts, demo, check, scheduler,
-                    purge_command, draw_round, regulation_group, i18n_group):
+                    purge_command, draw_round, regulation_group, i18n_group, worker):
         app.cli.add_command(command)
     from supervise.cli_trust import TRUST_COMMANDS
 
@@ -277,6 +277,39 @@ def scheduler(interval_seconds: int, metrics_port: int | None, max_ticks: int | 
         blocking.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+@click.command("worker")
+@click.option("--concurrency", "-c", default=None, type=click.IntRange(1, 256),
+              help="pool processes (default: one per core)")
+@click.option("--pool", default="prefork", show_default=True, type=click.Choice(["prefork", "solo"]))
+@click.option("--hostname", "-n", default=None, help="the worker's node name (default: celery@<host>)")
+@with_appcontext
+def worker(concurrency: int | None, pool: str, hostname: str | None):
+    """Run a Celery worker judging the check batches the scheduler queues (needs SUPERVISE_BROKER_URL)."""
+    from flask import current_app
+
+    from supervise import queue
+    from supervise.ops.logs import configure_logging
+
+    app = current_app._get_current_object()
+    if not queue.enabled(app):
+        click.echo("error: no broker configured: set SUPERVISE_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//)",
+                   err=True)
+        sys.exit(2)
+    configure_logging(app.config["LOG_FORMAT"] or "text")
+    celery = queue.configure(app)
+    argv = ["worker", "--loglevel", "INFO", "--pool", pool, "--queues", queue.queue_name(app), "--without-gossip",
+            "--without-mingle", "--without-heartbeat"]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    if hostname:
+        argv += ["--hostname", hostname]
+    if pool == "solo":
+        from supervise.services.checks import analyse_in_process
+
+        analyse_in_process()
+    celery.worker_main(argv)
 
 
 @click.command("purge")

@@ -36,11 +36,17 @@ ENV_KEYS = {
     "SUPERVISE_TILE_CRS": "TILE_CRS",
     "SUPERVISE_TILE_SUBDOMAINS": "TILE_SUBDOMAINS",
     "SUPERVISE_TILE_ATTRIBUTION": "TILE_ATTRIBUTION",
+    "SUPERVISE_BROKER_URL": "BROKER_URL",
+    "SUPERVISE_CHECK_QUEUE": "CHECK_QUEUE_NAME",
+    "SUPERVISE_CHECK_QUEUE_BATCH": "CHECK_QUEUE_BATCH",
+    "SUPERVISE_CHECK_QUEUE_REDISPATCH_S": "CHECK_QUEUE_REDISPATCH_S",
+    "SUPERVISE_CHECK_QUEUE_TIME_LIMIT_S": "CHECK_QUEUE_TIME_LIMIT_S",
 }
 INTEGER_KEYS = {"TOKEN_TTL_HOURS", "MAX_UPLOAD_MB", "SESSION_HOURS", "LOGIN_MAX_FAILURES",
                 "LOGIN_MAX_FAILURES_PER_ADDRESS", "LOGIN_WINDOW_MINUTES", "RETENTION_PHOTO_DAYS",
                 "RETENTION_POSITION_DAYS", "RETENTION_LOGIN_ATTEMPT_DAYS", "RETENTION_TOKEN_DAYS",
-                "APPEAL_WINDOW_DAYS", "POSITION_PARTITION_DAYS_AHEAD"}
+                "APPEAL_WINDOW_DAYS", "POSITION_PARTITION_DAYS_AHEAD", "CHECK_QUEUE_BATCH", "CHECK_QUEUE_REDISPATCH_S",
+                "CHECK_QUEUE_TIME_LIMIT_S"}
 BOOLEAN_KEYS = {"COOKIE_SECURE"}
 
 
@@ -105,6 +111,12 @@ def defaults(instance_path: str) -> dict:
         "TILE_CRS": "wgs84",
         "TILE_SUBDOMAINS": "01234567",
         "TILE_ATTRIBUTION": "",
+        # Check work on a Celery queue (README "Check work on a queue"); None judges in the scheduler.
+        "BROKER_URL": None,
+        "CHECK_QUEUE_NAME": "supervise.checks",
+        "CHECK_QUEUE_BATCH": 100,              # shifts per queued batch
+        "CHECK_QUEUE_REDISPATCH_S": 600,       # a batch still queued this long is sent again
+        "CHECK_QUEUE_TIME_LIMIT_S": 900,       # a batch running longer is killed and delivered again
     }
 
 

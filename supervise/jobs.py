@@ -59,9 +59,10 @@ def tick(app: Flask, lock: SchedulerLock, interval_s: int = 60) -> RunReport | N
             log.warning("the scheduler was away for %s (the last tick judged up to %s): catching up in %d steps "
                         "of at most %s, oldest first", _span(now - since), local_iso(since), len(steps), CATCH_UP_STEP,
                         extra={"catch_up_from": local_iso(since), "catch_up_steps": len(steps)})
+        judge = _judge_on_queue(app) if queue_enabled(app) else run_checks
         total = None
         for as_of in steps:
-            report = _step(lock, interval_s, since, as_of, catching_up)
+            report = _step(lock, interval_s, since, as_of, catching_up, judge)
             total = report if total is None else _add(total, report)
             since = as_of
         if catching_up is not None:
@@ -74,14 +75,38 @@ def _span(gap: timedelta) -> str:
     return str(timedelta(seconds=round(gap.total_seconds())))
 
 
+def _judge_on_queue(app: Flask):
+    """The tick's verb with a broker: re-send the batches long queued, then queue what is due now."""
+    from supervise import queue
+    from supervise.services.check_queue import queue_checks, redispatch_stale
+
+    queue.configure(app)
+    batch_size = int(app.config.get("CHECK_QUEUE_BATCH") or 100)
+    redispatch_after = timedelta(seconds=int(app.config.get("CHECK_QUEUE_REDISPATCH_S") or 600))
+
+    def judge(as_of: datetime, *, trigger: str, since: datetime) -> RunReport:
+        redispatch_stale(utcnow(), queue.send_batch, redispatch_after)
+        return queue_checks(as_of, queue.send_batch, since=since, trigger=trigger, batch_size=batch_size)
+    return judge
+
+
+def queue_enabled(app: Flask) -> bool:
+    """Whether the tick hands its check work to Celery workers (a broker is configured)."""
+    return bool(app.config.get("BROKER_URL"))
+
+
 def _step(lock: SchedulerLock, interval_s: int, since: datetime, as_of: datetime,
-          catching_up: datetime | None) -> RunReport:
+          catching_up: datetime | None, judge=run_checks) -> RunReport:
     started, lag = time.perf_counter(), (utcnow() - since).total_seconds()
-    report = run_checks(as_of, trigger="scheduled", since=since)
+    report = judge(as_of, trigger="scheduled", since=since)
     seconds = time.perf_counter() - started
     TICK_SECONDS.observe(seconds)
     heartbeat.beat(heartbeat.Beat(holder=lock.holder, interval_s=interval_s, as_of=as_of, tick_seconds=seconds,
                                   lag_seconds=lag, catching_up_from=catching_up))
+    if report.queued:
+        log.info("tick as of %s: %d shifts handed to the queue's workers", as_of.isoformat(), report.shifts,
+                 extra={"tick_seconds": round(seconds, 3), "lag_seconds": round(lag, 1)})
+        return report
     log.info("tick as of %s: %d shifts, %d flags raised, %d withdrawn, %d errors", as_of.isoformat(),
              report.shifts, len(report.created), len(report.withdrawn), report.errors,
              extra={"tick_seconds": round(seconds, 3), "lag_seconds": round(lag, 1)})

@@ -1,7 +1,7 @@
 """a round withdrawn before its release: when, by whom and why
 
 Revision ID: 0013_round_withdrawal
-Revises: 0010_position_partitions
+Revises: 0012_check_batches
 Create Date: 2026-12-06 04:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import supervise.models.types
 
 revision = '0013_round_withdrawal'
-down_revision = '0010_position_partitions'
+down_revision = '0012_check_batches'
 branch_labels = None
 depends_on = None
 

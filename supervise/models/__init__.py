@@ -1,6 +1,14 @@
 """Typed SQLAlchemy 2 models, one module per part of the domain; importing this registers them all."""
 from supervise.models.evidence import Checkin, Photo
-from supervise.models.flags import FLAG_STATUSES, CheckRun, Flag, FlagEvent, RegulationVersion, SchedulerLease
+from supervise.models.flags import (
+    FLAG_STATUSES,
+    CheckBatch,
+    CheckRun,
+    Flag,
+    FlagEvent,
+    RegulationVersion,
+    SchedulerLease,
+)
 from supervise.models.inspections import (
     FINDING_RESULTS,
     INSPECTION_KINDS,
@@ -32,6 +40,7 @@ __all__ = [
     "ApiToken",
     "AssignmentMember",
     "AuditRecord",
+    "CheckBatch",
     "CheckRun",
     "Checkin",
     "Device",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervise.extensions import db
@@ -107,3 +107,30 @@ class SchedulerLease(db.Model):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CheckBatch(db.Model):
+    """Shifts a scheduler tick handed to the task queue, to be judged as of `as_of` (README
+    "Check work on a queue"). `state` is queued until the one transaction that applies the
+    batch's flags also marks it done, so a batch is judged whole exactly once, or not at all."""
+
+    __tablename__ = "check_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("check_run.id", ondelete="SET NULL"), index=True)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None: a full evaluation; otherwise the windowed look-back in seconds.
+    window_s: Mapped[float | None] = mapped_column(Float)
+    shift_ids: Mapped[list] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="queued")   # queued, done, failed
+    dispatches: Mapped[int] = mapped_column(Integer, default=1)
+    dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deliveries: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    judged: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_check_batch_state_dispatched", "state", "dispatched_at"),)

@@ -60,6 +60,7 @@ class RunReport:
     withdrawn: list[Flag] = field(default_factory=list)
     reinstated: list[Flag] = field(default_factory=list)
     errors: int = 0
+    queued: bool = False          # the shifts were handed to queue workers, not judged here
 
 
 # ---------------------------------------------------------------- entry points
@@ -368,6 +369,13 @@ def _run_job(job: tuple) -> TrackAnalysis | str:
 
 
 _POOL: ProcessPoolExecutor | None = None
+_IN_PROCESS = False
+
+
+def analyse_in_process() -> None:
+    """Analyse every track in this process from now on (a queue worker: the processes are the workers)."""
+    global _IN_PROCESS
+    _IN_PROCESS = True
 
 
 def shutdown_pool() -> None:
@@ -381,7 +389,7 @@ def shutdown_pool() -> None:
 def _pool() -> ProcessPoolExecutor | None:
     """A process pool for track analysis (forkserver: the parent may hold threads and connections)."""
     global _POOL
-    if WORKERS < 2:
+    if WORKERS < 2 or _IN_PROCESS:
         return None
     if _POOL is None:
         _POOL = ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("forkserver"))

@@ -83,7 +83,8 @@ def build(db_path: Path, shifts: int) -> dict:
                          "exif_offset", *centres[i % GRIDS], 8.0, "exif", 0.0, 1, 0))
     conn.executemany("INSERT INTO shift (id, officer_id, start, \"end\", kind, grid_id, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    conn.executemany("INSERT INTO photo VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", photos)
+    conn.executemany("INSERT INTO photo (sha256, format, size_bytes, width, height, phash, band0, band1, band2, "
+                     "band3, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", photos)
     conn.executemany("INSERT INTO checkin (id, officer_id, shift_id, photo_sha256, received_at, captured_at, "
                      "capture_time_source, lat, lon, accuracy_m, location_source, distance_to_area_m, inside_area, "
                      "device_mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", checkins)
