@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient, make_transient_to_detached
 
-from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Text
 from supervise.evidence import PhotoEvidence, PhotoRejected, hamming, read_photo
 from supervise.evidence.capture_time import CLOCK_SKEW
 from supervise.extensions import db
@@ -149,8 +149,8 @@ def read_evidence(photo: bytes, received_at: datetime | None = None) -> PhotoEvi
         return read_photo(photo, max_pixels=current_app.config.get("MAX_PHOTO_PIXELS", 50_000_000),
                           received_at=received_at)
     except PhotoRejected as exc:
-        raise PhotoRefused(_sentence(exc.message), code=exc.code, status=exc.http_status,
-                           details=exc.details) from None
+        raise PhotoRefused("%(reason)s", code=exc.code, status=exc.http_status, details=exc.details,
+                           params={"reason": Text(exc.template, exc.params, sentence=True)}) from None
 
 
 _OWN_SIGN_INS_WITH = (select(Checkin).where(Checkin.officer_id == bindparam("officer_id"),
@@ -166,10 +166,6 @@ def _first_sign_in(shift_id: int) -> Checkin | None:
     """The shift's first sign-in received so far, if any."""
     return db.session.scalar(select(Checkin).where(Checkin.shift_id == shift_id)
                              .order_by(Checkin.received_at, Checkin.id).limit(1))
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _checked_device(device: DeviceFix) -> DeviceFix:
@@ -206,7 +202,7 @@ def _shift_for(actor: Actor, shift_id: int | None, signed_at: datetime, received
     if shift_id is not None:
         shift = db.session.get(Shift, shift_id, options=_SHIFT_LOADS)
         if shift is None:
-            raise NotFound(f"There is no shift with id {shift_id}.", details={"id": shift_id})
+            raise NotFound("There is no shift with id %(shift_id)s.", details={"id": shift_id}, params={"shift_id": shift_id})
         if shift.officer_id != actor.id:
             raise Forbidden("Only the officer of a shift signs in for it.", code="NOT_YOUR_SHIFT",
                             details={"shift_id": shift_id})
