@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from supervise.errors import Conflict, Forbidden, Invalid, NotFound
 from supervise.evidence.photo import PhotoEvidence
 from supervise.extensions import db
+from supervise.i18n_marks import N_
 from supervise.inspections.draw import Inspector, Target, draw_round, select_per_district
 from supervise.inspections.kinds import cited_outside, form_teams, in_focus, parse_scope, team_as_inspector
 from supervise.models import (
@@ -44,6 +45,7 @@ from supervise.services.areas import area_for_shift
 from supervise.services.checkins import _photo_row, read_evidence
 from supervise.services.reconcile import check_against_track
 from supervise.services.regulation import InForce, regulation_in_force
+from supervise.stored_text import english, stored
 from supervise.timeutil import SHANGHAI, is_supported_day, local_day_bounds, utcnow
 
 RECENT_ROUNDS = 4                       # pairings from this many earlier rounds are avoided
@@ -469,9 +471,11 @@ def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
                 evidence={**result.evidence, "regulation_version": in_force.version_number,
                           **({"signed_by": finding.signatures} if finding.signatures else {})}, status="open",
                 needs_review=result.needs_review)
+    message = stored(N_("%(summary)s (regulation v%(version)s, clause %(clause)s)"),
+                     summary={"zh": result.summary_zh, "en": result.summary_en},
+                     version=in_force.version_number, clause=result.clause)
     flag.events.append(FlagEvent(action="raised", to_status="open", actor_id=finding.inspector_id,
-                                 reason=f"{result.summary_en} (regulation v{in_force.version_number}, "
-                                        f"clause {result.clause})"))
+                                 reason=english(message), data={"message": message}))
     db.session.add(flag)
     return flag
 

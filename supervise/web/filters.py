@@ -8,7 +8,8 @@ language), `{{ key|measure_name }}` and `{{ measure(key, value) }}` for measured
 False (→ "无"/"是"/"否"), `{{ source|source_name }}` ("default" → "随服务提供的默认值"),
 `{{ timeliness|timeliness_name }}`, `{{ time_source_label(v) }}`, `{{ location_source_label(v) }}`, and
 `{{ both(zh, en) }}` to pick the reader's language from a text stored in both (findings' summaries,
-review reasons as {"zh", "en"}). The names are English catalog messages kept in the pure module
+review reasons as {"zh", "en"}), `{{ f|summary }}` for a flag's summary and `{{ e|event_reason }}`
+for a flag history entry's reason (system-written ones are stored as catalog text + params). The names are English catalog messages kept in the pure module
 `supervise/labels.py`; the Chinese is in the catalog. The older tuple helpers (`status_label`,
 `action_label`, `timeliness_label`) still answer `(name, "")` so templates written for the bilingual
 pages keep working while they are converted.
@@ -19,6 +20,7 @@ from flask_babel import gettext
 
 from supervise import labels
 from supervise.i18n import current_language
+from supervise.stored_text import event_reason
 from supervise.timeutil import parse_instant
 from supervise.web import bp
 from supervise.web.common import local
@@ -111,6 +113,19 @@ def both(zh: str | None, en: str | None) -> str:
     if current_language() == "en":
         return en or zh or ""
     return zh or en or ""
+
+
+@bp.app_template_filter("event_reason")
+def event_reason_filter(event) -> str:
+    """A flag history entry's reason: a system-written one in the reader's language (stored as a
+    catalog text with params), a person's words as written."""
+    return event_reason(event)
+
+
+@bp.app_template_filter("summary")
+def summary_filter(item) -> str:
+    """A flag's or finding's summary (stored in both languages) in the reader's language."""
+    return both(getattr(item, "summary_zh", None), getattr(item, "summary_en", None))
 
 
 @bp.app_template_global()
