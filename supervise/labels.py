@@ -34,6 +34,7 @@ DEFAULT_SOURCE = N_("default (shipped with the service)")
 # named here are still shown with their unit (see `split_unit`).
 UNITS = {"m": N_("m"), "km": N_("km"), "min": N_("min"), "s": N_("s"), "m_s": N_("m/s"), "kmh": N_("km/h"),
          "pct": "%"}
+KEY_UNITS = {"min_km_per_4h": UNITS["km"], "max_phash_distance": None, "settle_fixes": None}
 SUFFIXES = ("m_s", "kmh", "km", "min", "m", "s", "pct")
 MEASURE_NAMES = {
     "distance_m": N_("Distance"), "radius_m": N_("Radius"), "accuracy_m": N_("Accuracy"),
@@ -59,13 +60,17 @@ MEASURE_NAMES = {
     "capture_time": N_("Photo time"), "camera_time": N_("Camera time"), "capture_time_source": N_("Time source"),
     "location_source": N_("Location source"), "shift_start": N_("Shift start"), "shift_end": N_("Shift end"),
     "fixes": N_("Fixes"), "points": N_("Points"), "note": N_("Note"), "support": N_("Support"),
-    "evidence_problem": N_("Evidence problem"), "reused_checkin_id": N_("Earlier sign-in"), "checkin_id": N_("Sign-in"), "photo_sha256": N_("Photo fingerprint"),
+    "evidence_problem": N_("Evidence problem"), "reused_checkin_id": N_("Earlier sign-in"),
+    "max_phash_distance": N_("Largest picture difference"), "max_speed_kmh": N_("Highest speed"),
+    "min_km_per_4h": N_("Shortest patrol per 4 hours"), "settle_fixes": N_("Fixes to settle"), "checkin_id": N_("Sign-in"), "photo_sha256": N_("Photo fingerprint"),
 }
 
 
 def split_unit(key: str) -> tuple[str, str | None]:
     """A measured value's key as (its catalog name or the key itself, its unit or None):
     "distance_m" → ("Distance", "m"); "late_min" → ("Late by", "min"); an unknown "foo_km" → ("foo", "km")."""
+    if key in KEY_UNITS:
+        return MEASURE_NAMES.get(key, key), KEY_UNITS[key]
     suffix = next((suffix for suffix in SUFFIXES if key.endswith("_" + suffix)), None)
     unit = UNITS[suffix] if suffix else None
     if key in MEASURE_NAMES:

@@ -128,6 +128,24 @@ def summary_filter(item) -> str:
     return both(getattr(item, "summary_zh", None), getattr(item, "summary_en", None))
 
 
+@bp.app_template_filter("one_language")
+def one_language(text: str | None) -> str:
+    """Of a label written "中文 / English" (as the shipped regulation's are), the reader's side; any
+    other text as it is."""
+    if not text or text.count(" / ") != 1:
+        return text or ""
+    first, second = (part.strip() for part in text.split(" / "))
+    chinese = [part for part in (first, second) if _has_chinese(part)]
+    if len(chinese) != 1:
+        return text
+    other = second if chinese[0] == first else first
+    return other if current_language() == "en" else chinese[0]
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
 @bp.app_template_global()
 def code_title(titles: dict, code: str) -> str:
     """A flag code's title in the reader's language: the regulation's title in force, else the

@@ -9,8 +9,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from supervise.errors import DomainError, Forbidden, NotFound
+from supervise.errors import DomainError, Forbidden, NotFound, translated
 from supervise.extensions import db
+from supervise.i18n_marks import N_
 from supervise.models import RegulationVersion
 from supervise.regulation import default_regulation_text
 from supervise.services.regulation import publish_regulation, regulation_in_force
@@ -78,12 +79,21 @@ def _refused(text: str, exc: DomainError):
     return _render(text, errors=[_with_excerpt(e, text) for e in errors or []]), exc.status
 
 
+# The schema library's own messages a draft may meet, for the catalog (translated when shown).
+SCHEMA_MESSAGES = (N_("Missing data for required field."), N_("Unknown field."), N_("Not a valid integer."),
+                   N_("Not a valid number."), N_("Not a valid boolean."), N_("Not a valid string."),
+                   N_("Not a valid date."), N_("Not a valid mapping type."), N_("Not a valid list."),
+                   N_("Field may not be null."))
+
+
 def _with_excerpt(error: dict, text: str) -> dict:
-    """The error with the line it names, as typed, so it can be found without counting lines."""
+    """The error with the line it names, as typed, so it can be found without counting lines, and
+    its message in the reader's language."""
     lines = text.splitlines()
     line = error.get("line")
     excerpt = lines[line - 1].strip() if isinstance(line, int) and 0 < line <= len(lines) else ""
-    return {**error, "excerpt": excerpt}
+    shown = translated(error.get("text") or error.get("message", ""), error.get("params"))
+    return {**error, "excerpt": excerpt, "message": shown}
 
 
 def _render(text: str, *, result: dict | None = None, errors: list[dict] | None = None):

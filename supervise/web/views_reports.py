@@ -68,10 +68,10 @@ def charts_for(actor, first: date, last: date, rows: list[dict]) -> dict[str, st
     start, end = local_day_bounds(first)[0], local_day_bounds(last)[1]
     series = stats.compliance_by_day(actor, start, end)
     titles = code_titles()
-    bars = [(code_title(titles, c), n) for c, n in stats.flags_by_code(rows)]
+    bars = [(f"{code_title(titles, c)} {c}", n) for c, n in stats.flags_by_code(rows)]
     return {"compliance": line_chart(_("Compliance by district per day"),
                                      [d[5:] for d in series["days"]], series["series"]),
-            "codes": bar_chart(_("Flags by code (pending, appealed and confirmed)"), bars)}
+            "codes": bar_chart(_("Flags by code (pending, appealed and confirmed)"), bars, empty=_("no data"))}
 
 
 @bp.get("/reports/monthly")
