@@ -5,7 +5,7 @@ Every page shows stored values through these, never raw: `{{ f.status|status_nam
 `{{ code_title(titles, f.code) }}` (a flag code's title from the regulation in force, in the page's
 language), `{{ key|measure_name }}` and `{{ measure(key, value) }}` for measured values (distance_m →
 "距离" and "120 米"; minutes, accuracy and instants likewise), `{{ value|value_text }}` for None/True/
-False (→ "无"/"是"/"否"), `{{ source|source_name }}` ("default" → "随服务提供的默认值"),
+False (→ "无"/"是"/"否"), `{{ source|source_name }}` ("default" → "默认值（随系统提供）"),
 `{{ timeliness|timeliness_name }}`, `{{ time_source_label(v) }}`, `{{ location_source_label(v) }}`, and
 `{{ both(zh, en) }}` to pick the reader's language from a text stored in both (findings' summaries,
 review reasons as {"zh", "en"}), `{{ f|summary }}` for a flag's summary and `{{ e|event_reason }}`
