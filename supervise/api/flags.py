@@ -15,7 +15,6 @@ from supervise.services import stats
 from supervise.services.access import require_role
 from supervise.services.checks import run_checks
 from supervise.services.evidence_view import flag_evidence
-from supervise.stored_text import event_reason
 from supervise.timeutil import utcnow
 
 blp = Blueprint("flags", __name__, url_prefix="/api/v1/flags", description="Compliance flags")
@@ -30,7 +29,7 @@ class EventOut(Schema):
     action = fields.String()
     from_status = fields.String()
     to_status = fields.String()
-    reason = fields.Function(lambda e: event_reason(e), metadata={
+    reason = fields.String(attribute="shown_reason", metadata={
         "description": "why: the person's words, or a system-written reason in the request's language"})
     by = fields.Function(lambda e: e.actor.username if e.actor else "system")
 
