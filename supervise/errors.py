@@ -32,17 +32,20 @@ class DomainError(Exception):
 
 class Text:
     """A message inside a message (a parser's reason inside "refused: %(reason)s"), translated with
-    its host; `sentence` starts it with a capital and ends it with a full stop."""
+    its host; `capital` starts it with a capital letter, `sentence` also ends it with a full stop."""
 
-    def __init__(self, template: str, params: dict | None = None, *, sentence: bool = False):
-        self.template, self.params, self.sentence = template, params or {}, sentence
+    def __init__(self, template: str, params: dict | None = None, *, sentence: bool = False,
+                 capital: bool = False):
+        self.template, self.params, self.sentence, self.capital = template, params or {}, sentence, capital
 
     def render(self, translate) -> str:
         """The text through `translate` (a gettext or the identity), filled, as a sentence if asked."""
         text = fill(translate(self.template), self.params, translate)
-        if not self.sentence or not text:
+        if not (self.sentence or self.capital) or not text:
             return text
         text = text[:1].upper() + text[1:]
+        if not self.sentence:
+            return text
         return text if text.endswith((".", "。", "；", "！")) else text + ("." if text[-1].isascii() else "。")
 
     def __str__(self) -> str:

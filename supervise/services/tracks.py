@@ -160,7 +160,7 @@ def upload_track(actor: Actor, data: bytes, *, filename: str | None = None, offi
         parsed = parse_track_arrays(data)
     except TrackRejected as exc:
         raise DomainError("%(reason)s; nothing was stored.", code=exc.code, details=exc.details,
-                          status=exc.http_status, params={"reason": Text(exc.template, exc.params, sentence=True)}
+                          status=exc.http_status, params={"reason": Text(exc.template, exc.params, capital=True)}
                           ) from None
     received = len(parsed.fixes) + sum(parsed.rejected.values())
     return _ingest(actor, person, parsed.fixes, parsed.rejected, received, now, "upload",
