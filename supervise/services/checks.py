@@ -601,21 +601,24 @@ def _note_counter_evidence(flag: Flag, positions: TrackArrays) -> None:
               "last": iso_z(datetime.fromtimestamp(float(sent.t.max()), UTC))}))
 
 
-def _cause_gone(flag: Flag, report: RunReport, note: dict) -> None:
+def _cause_gone(flag: Flag, report: RunReport, note: dict | str) -> None:
     """Late data removed the cause: an open flag is withdrawn; a decided one gets a note only."""
     if flag.status == "open":
         _move(flag, "withdrawn", "withdrawn", note)
         report.withdrawn.append(flag)
     elif flag.status in ("confirmed", "appealed") and not any(e.action == "cause_gone" for e in flag.events):
-        message = stored(N_("%(note)s A reviewer should look again."), note=note)
+        message = stored(N_("%(note)s A reviewer should look again."),
+                         note=note if isinstance(note, dict) else stored(note))
         flag.events.append(FlagEvent(action="cause_gone", from_status=flag.status, to_status=flag.status,
                                      reason=english(message), data={"message": message}))
 
 
-def _move(flag: Flag, action: str, to_status: str, reason: dict, actor_id: int | None = None) -> None:
-    """A system-written move: the reason kept as a stored text (see supervise/stored_text.py)."""
+def _move(flag: Flag, action: str, to_status: str, reason: dict | str, actor_id: int | None = None) -> None:
+    """A system-written move: the reason kept as a stored text (see supervise/stored_text.py), or as
+    the free text it is."""
+    message = reason if isinstance(reason, dict) else stored(reason)
     flag.events.append(FlagEvent(action=action, from_status=flag.status, to_status=to_status,
-                                 reason=english(reason), actor_id=actor_id, data={"message": reason}))
+                                 reason=english(message), actor_id=actor_id, data={"message": message}))
     flag.status = to_status
     flag.updated_at = utcnow()
 

@@ -187,7 +187,7 @@ def test_a_selfie_without_any_position_tells_the_officer_to_retake_it_with_locat
     page = text(response)
     assert response.status_code == 200
     assert "无定位" in page and "打开定位（GPS）后重新拍照签到" in page
-    assert "with location (GPS) on" in page
+    assert "打开定位（GPS）" in page
 
 
 def test_a_selfie_taken_far_outside_the_grid_shows_the_distance(app, client, world):
