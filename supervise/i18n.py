@@ -19,7 +19,7 @@ from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, refresh
 
 DEFAULT_LANGUAGE = "zh_Hans"
 LANGUAGES = {"zh_Hans": "简体中文", "en": "English"}
@@ -109,3 +109,6 @@ def init_i18n(app: Flask) -> None:
     for language in LANGUAGES:
         domain._compiled[language] = compiled_catalog(language)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
+    # Flask-Babel keeps the chosen locale on `g`, which lives as long as the app context: a request
+    # inside a longer-lived context (a CLI command, a test) must choose its own language again.
+    app.before_request(refresh)

@@ -19,6 +19,13 @@ METHOD_MAP = [
 ]
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
             "pgettext": ((1, "c"), 2), "lazy_ngettext": (1, 2)}
+# A refusal's message is its first argument: the error classes are keywords, so `raise Invalid("…")`
+# needs no marker (`supervise/errors.py` translates the message when it is read).
+KEYWORDS.update({name: None for name in (
+    "DomainError", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Invalid", "TooManyRequests",
+    "PhotoRefused")})
+# These carry a code first and the message second.
+KEYWORDS.update({name: (2,) for name in ("TrackRejected", "OsmandError", "JsonRefused", "PhotoRejected", "UnreadableFile")})
 
 
 def catalog_path(language: str = DEFAULT_LANGUAGE) -> Path:

@@ -22,7 +22,7 @@ def read_json(data: bytes | str) -> Any:
         return load_json(data)
     except JsonRefused as exc:
         # Not a ValueError: get_json(silent=True) must not swallow it into "no body".
-        raise DomainError(exc.message, code=exc.code, details=exc.details, status=400) from None
+        raise DomainError(exc.template, code=exc.code, details=exc.details, status=400, params=exc.params) from None
 
 
 class BoundedJSONProvider(DefaultJSONProvider):

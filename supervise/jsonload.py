@@ -35,7 +35,10 @@ class JsonRefused(ValueError):
     """Standard-looking JSON outside the bounds; `code` names why (JSON_TOO_DEEP,
     JSON_NUMBER_TOO_LONG, JSON_NOT_A_NUMBER), `details` gives the bound."""
 
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None, *,
+                 params: dict[str, Any] | None = None) -> None:
+        self.template, self.params = message, params or {}   # translated where it is answered
+        message = message % self.params if self.params else message
         super().__init__(message)
         self.code = code
         self.message = message
@@ -54,8 +57,8 @@ def load_json(data: bytes | str) -> Any:
     skeleton = _STRING.sub('""', text)
     depth = nesting_depth(skeleton, strings_removed=True)
     if depth > MAX_DEPTH:
-        raise JsonRefused("JSON_TOO_DEEP", f"The JSON is nested {depth} levels deep; at most {MAX_DEPTH} are read.",
-                          {"max_depth": MAX_DEPTH})
+        raise JsonRefused("JSON_TOO_DEEP", "The JSON is nested %(depth)s levels deep; at most %(max_depth)s are read.",
+                          {"max_depth": MAX_DEPTH}, params={"depth": depth, "max_depth": MAX_DEPTH})
     _check_numbers(skeleton)
     return json.loads(text, parse_constant=_constant)
 
@@ -81,8 +84,7 @@ def _depth_of_few(brackets: str) -> int:
 def _check_numbers(skeleton: str) -> None:
     """Refuse digit runs longer than MAX_DIGITS and numbers too large for a float (strings removed)."""
     if _LONG_DIGIT_RUN in skeleton.translate(_DIGITS_AS_ZERO):
-        raise JsonRefused("JSON_NUMBER_TOO_LONG", f"A number has more than {MAX_DIGITS} digits; no value the "
-                          "service reads is that long.", {"max_digits": MAX_DIGITS})
+        raise JsonRefused("JSON_NUMBER_TOO_LONG", "A number has more than %(max_digits)s digits; no value the service reads is that long.", {"max_digits": MAX_DIGITS}, params={"max_digits": MAX_DIGITS})
     for match in _BIG_EXPONENT.finditer(skeleton):
         mantissa = _MANTISSA_BEFORE.search(skeleton, max(0, match.start() - MAX_DIGITS - 2), match.start())
         if mantissa is None:
@@ -93,10 +95,10 @@ def _check_numbers(skeleton: str) -> None:
         except ValueError:
             continue  # not a number after all; json.loads says where
         if not math.isfinite(value):
-            raise JsonRefused("JSON_NOT_A_NUMBER", f"The number {literal} is too large to be represented.",
-                              {"number": literal})
+            raise JsonRefused("JSON_NOT_A_NUMBER", "The number %(literal)s is too large to be represented.",
+                              {"number": literal}, params={"literal": literal})
 
 
 def _constant(name: str) -> float:
-    raise JsonRefused("JSON_NOT_A_NUMBER", f"{name} is not a JSON number; send a number or null.",
-                      {"number": name})
+    raise JsonRefused("JSON_NOT_A_NUMBER", "%(name)s is not a JSON number; send a number or null.",
+                      {"number": name}, params={"name": name})

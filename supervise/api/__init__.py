@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from supervise.errors import DomainError, error_body
 from supervise.extensions import csrf, db
+from supervise.i18n_marks import N_
 from supervise.json_bodies import use_bounded_arguments_parser
 from supervise.services.lookup import MAX_ROW_ID
 
@@ -57,38 +58,68 @@ class SuperviseApi(Api):
         return http_error_response(error)
 
 
+STATUS_MESSAGES = {
+    400: N_("The request cannot be read."), 401: N_("Sign in first."),
+    403: N_("You may not do this."), 404: N_("There is nothing at this address."),
+    405: N_("This address does not take that method."), 409: N_("The request conflicts with what is stored."),
+    413: N_("The request is too large."), 415: N_("This kind of content is not accepted."),
+    422: N_("The request has invalid fields; see details."),
+    429: N_("Too many requests; wait a moment and try again."),
+}
+
+
 def http_error_response(error: HTTPException):
-    """Map a werkzeug/webargs HTTP error to {"error": {code, message, details}}."""
+    """Map a werkzeug/webargs HTTP error to {"error": {code, message, details}}, the message in the
+    request's language; a person's browser asking for a page gets the error page instead."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
-    details = {}
+    details, params = {}, {}
     message = error.description or error.name
+    if message == type(error).description or not message:
+        message = STATUS_MESSAGES.get(status, error.name)
     if "messages" in data:
         details = {"fields": _flatten_locations(data["messages"])}
-        message = "The request has invalid fields; see details."
+        message = STATUS_MESSAGES[422]
     code = data.get("code") or HTTP_CODES.get(status, "HTTP_ERROR")
     if isinstance(error, RequestEntityTooLarge):
-        code, message, details = too_large()
-    response = jsonify(error_body(code, message, details))
+        code, message, details, params = too_large()
+    if wants_page():
+        from supervise.web.common import error_page
+
+        return error_page(DomainError(message, code=code, status=status, details=details, params=params))
+    response = jsonify(error_body(code, message, details, params))
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="supervise"'
     return response
 
 
-def too_large() -> tuple[str, str, dict]:
+def wants_page() -> bool:
+    """True for a browser asking for a page (not /api/, HTML preferred): it gets the error page."""
+    if request.path.startswith("/api/"):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+
+
+def too_large() -> tuple[str, str, dict, dict]:
     """Which limit a 413 met, said truthfully: the whole upload (MAX_UPLOAD_MB), or one form field or
-    the number of parts of a body within it (werkzeug raises the same error for all three)."""
+    the number of parts of a body within it (werkzeug raises the same error for all three).
+    Returns (code, message, details, the message's params)."""
     limit, length = request.max_content_length or 0, request.content_length
     field_bytes, parts = request.max_form_memory_size, request.max_form_parts
-    upload = f"The upload is larger than the limit of {limit // (1024 * 1024)} MB"
-    form = f"a form field is longer than {field_bytes} bytes or the form has more than {parts} parts"
+    params = {"mb": limit // (1024 * 1024), "field_bytes": field_bytes, "parts": parts}
     if length is not None and length > limit:
-        return "PAYLOAD_TOO_LARGE", upload + ".", {"limit_bytes": limit}
+        return ("PAYLOAD_TOO_LARGE", N_("The upload is larger than the limit of %(mb)s MB."),
+                {"limit_bytes": limit}, params)
     form_details = {"max_field_bytes": field_bytes, "max_parts": parts}
     if length is not None:
-        return "FORM_FIELD_TOO_LARGE", form[0].upper() + form[1:] + "; send files as file parts.", form_details
-    return "PAYLOAD_TOO_LARGE", f"{upload}, or {form}.", {"limit_bytes": limit, **form_details}
+        return ("FORM_FIELD_TOO_LARGE", N_("A form field is longer than %(field_bytes)s bytes or the form has "
+                                           "more than %(parts)s parts; send files as file parts."),
+                form_details, params)
+    return ("PAYLOAD_TOO_LARGE", N_("The upload is larger than the limit of %(mb)s MB, or a form field is longer "
+                                    "than %(field_bytes)s bytes or the form has more than %(parts)s parts."),
+            {"limit_bytes": limit, **form_details}, params)
 
 
 def _flatten_locations(messages: dict) -> dict:
@@ -102,7 +133,7 @@ def _flatten_locations(messages: dict) -> dict:
 
 def domain_error_response(error: DomainError):
     db.session.rollback()
-    response = jsonify(error_body(error.code, error.message, error.details))
+    response = jsonify(error_body(error.code, error.template, error.details, error.params))
     response.status_code = error.status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="supervise"'
@@ -114,7 +145,7 @@ def unexpected_error_response(error: Exception):
         return http_error_response(error)
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
-    response = jsonify(error_body("INTERNAL_ERROR", "Something went wrong on our side; it has been logged."))
+    response = jsonify(error_body("INTERNAL_ERROR", N_("Something went wrong on our side; it has been logged.")))
     response.status_code = 500
     return response
 

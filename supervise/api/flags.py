@@ -29,7 +29,8 @@ class EventOut(Schema):
     action = fields.String()
     from_status = fields.String()
     to_status = fields.String()
-    reason = fields.String()
+    reason = fields.String(attribute="shown_reason", metadata={
+        "description": "why: the person's words, or a system-written reason in the request's language"})
     by = fields.Function(lambda e: e.actor.username if e.actor else "system")
 
 

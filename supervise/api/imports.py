@@ -17,7 +17,7 @@ def post_import(kind: str):
     all or nothing; 422 lists every bad row by its line."""
     actor = current_actor()
     if kind not in IMPORT_KINDS:
-        raise Invalid(f"kind is one of {', '.join(IMPORT_KINDS)}.", code="IMPORT_KIND_INVALID")
+        raise Invalid("kind is one of %(value)s.", code="IMPORT_KIND_INVALID", params={"value": ', '.join(IMPORT_KINDS)})
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("Send the file in the multipart field `file`.", code="FILE_MISSING")

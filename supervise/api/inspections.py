@@ -311,7 +311,7 @@ def _items_field() -> tuple[str, ...]:
     codes = [code.strip().upper() for value in request.form.getlist("items") for code in value.split(",")]
     codes = [code for code in codes if code]
     if len(codes) > MAX_ITEMS:
-        raise Invalid(f"Cite at most {MAX_ITEMS} catalog items.", code="TOO_MANY_ITEMS")
+        raise Invalid("Cite at most %(max_items)s catalog items.", code="TOO_MANY_ITEMS", params={"max_items": MAX_ITEMS})
     return tuple(codes)
 
 

@@ -72,8 +72,8 @@ class RegulationInForce(MethodView):
         try:
             text = request.get_data().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise Invalid(f"The document is not UTF-8 text (byte {exc.start}); save it as UTF-8.",
-                          code="REGULATION_INVALID", details={"byte": exc.start}) from None
+            raise Invalid("The document is not UTF-8 text (byte %(start)s); save it as UTF-8.",
+                          code="REGULATION_INVALID", details={"byte": exc.start}, params={"start": exc.start}) from None
         if not text.strip():
             raise Invalid("The document is empty.", code="REGULATION_INVALID")
         return publish_regulation(actor, text, note=request.args.get("note"))
@@ -98,7 +98,7 @@ class VersionText(MethodView):
         current_actor()
         version = db.session.scalar(select(RegulationVersion).where(RegulationVersion.number == number))
         if version is None:
-            raise NotFound(f"There is no regulation version {number}.")
+            raise NotFound("There is no regulation version %(number)s.", params={"number": number})
         return Response(version.text, mimetype="application/yaml")
 
 

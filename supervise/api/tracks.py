@@ -61,8 +61,8 @@ def upload():
 
 
 def _too_large(limit: int) -> DomainError:
-    return DomainError(f"A track file may be at most {limit // (1024 * 1024)} MB; nothing was stored.",
-                       code="TRACK_TOO_LARGE", status=413, details={"limit_bytes": limit})
+    return DomainError("A track file may be at most %(value)s MB; nothing was stored.",
+                       code="TRACK_TOO_LARGE", status=413, details={"limit_bytes": limit}, params={"value": limit // (1024 * 1024)})
 
 
 @positions.route("", methods=["POST"])
@@ -94,7 +94,7 @@ def osmand_report():
         else:
             report = decode_query(request.values.items(multi=True), received_at=received)
     except OsmandError as exc:
-        raise DomainError(exc.message, code=exc.code, status=400) from None
+        raise DomainError(exc.template, code=exc.code, status=400, params=exc.params) from None
     outcome = service.record_osmand(report, now=received)
     positions_stored("osmand", int(outcome.stored))
     return Response(_osmand_body(outcome.stored, outcome.reason), mimetype="application/json")
@@ -116,7 +116,7 @@ def _as_of() -> datetime | None:
     try:
         return parse_instant(text)
     except ValueError:
-        raise Invalid(f"as_of is not an ISO 8601 instant: {text!r}.", code="BAD_AS_OF") from None
+        raise Invalid("as_of is not an ISO 8601 instant: %(text)s.", code="BAD_AS_OF", params={"text": repr(text)}) from None
 
 
 def _span(start: datetime, end: datetime) -> dict:

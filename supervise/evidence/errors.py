@@ -22,7 +22,10 @@ class PhotoRejected(Exception):
     it is accepted and says why it lacks evidence.
     """
 
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None, *,
+                 params: dict[str, Any] | None = None) -> None:
+        self.template, self.params = message, params or {}   # translated where it is answered
+        message = message % self.params if self.params else message
         super().__init__(message)
         self.code = code
         self.message = message

@@ -45,8 +45,8 @@ def accepted_format(data: bytes) -> str:
     if found in IMAGE_FORMATS or (found is not None and found != "pdf"):
         raise PhotoRejected(
             "PHOTO_UNSUPPORTED_FORMAT",
-            f"a {found.upper()} image is not accepted; send a JPEG or HEIC photo",
-            {"detected_format": found, "accepted": list(ACCEPTED)},
+            "a %(value)s image is not accepted; send a JPEG or HEIC photo",
+            {"detected_format": found, "accepted": list(ACCEPTED)}, params={"value": found.upper()},
         )
     raise PhotoRejected("PHOTO_NOT_IMAGE", "the file is not an image", {"detected_format": found})
 
@@ -80,8 +80,8 @@ def open_image(data: bytes, fmt: str, max_pixels: int) -> Image.Image:
     if width * height > max_pixels:
         raise PhotoRejected(
             "PHOTO_TOO_LARGE_PIXELS",
-            f"the image has {width}x{height} pixels, more than {max_pixels}",
-            {"width": width, "height": height, "max_pixels": max_pixels},
+            "the image has %(width)sx%(height)s pixels, more than %(max_pixels)s",
+            {"width": width, "height": height, "max_pixels": max_pixels}, params={"width": width, "height": height, "max_pixels": max_pixels},
         )
     return image
 

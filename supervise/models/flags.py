@@ -83,6 +83,14 @@ class FlagEvent(db.Model):
     flag: Mapped[Flag] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
+    @property
+    def shown_reason(self) -> str | None:
+        """The reason for the reader: a system-written one in the request's language, a person's words
+        as written."""
+        from supervise.stored_text import event_reason
+
+        return event_reason(self) or self.reason
+
 
 class CheckRun(db.Model):
     """One evaluation of the rules as of an instant: what it looked at and what it changed."""

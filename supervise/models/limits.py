@@ -45,12 +45,11 @@ def check_texts(session: Session, _flush_context=None, _instances=None) -> None:
             if not isinstance(value, str):
                 continue
             if length is not None and len(value) > length:
-                raise Invalid(f"{column} holds at most {length} characters; this one has {len(value)}. "
-                              "Nothing was stored.", code="TEXT_TOO_LONG",
-                              details={"column": column, "max_length": length, "length": len(value)})
+                raise Invalid("%(column)s holds at most %(length)s characters; this one has %(value_count)s. Nothing was stored.", code="TEXT_TOO_LONG",
+                              details={"column": column, "max_length": length, "length": len(value)}, params={"column": column, "length": length, "value_count": len(value)})
             if NUL in value:
-                raise Invalid(f"{column} cannot hold a NUL character (\\u0000). Nothing was stored.",
-                              code="NUL_CHARACTER", details={"column": column})
+                raise Invalid("%(column)s cannot hold a NUL character (\\u0000). Nothing was stored.",
+                              code="NUL_CHARACTER", details={"column": column}, params={"column": column})
 
 
 def check_texts_before_every_flush() -> None:

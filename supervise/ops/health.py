@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from supervise.errors import error_body
 from supervise.extensions import db
+from supervise.i18n_marks import N_
 from supervise.ops import metrics
 from supervise.ops.proxy import is_within, parse_networks
 from supervise.services import heartbeat
@@ -39,7 +40,7 @@ def readyz():
 def metrics_view():
     """The Prometheus exposition, to allowed addresses only (it tells how busy each route is)."""
     if not is_within(request.remote_addr, parse_networks(current_app.config["METRICS_ALLOW"])):
-        response = jsonify(error_body("FORBIDDEN", "Metrics are served to the monitoring network only."))
+        response = jsonify(error_body("FORBIDDEN", N_("Metrics are served to the monitoring network only.")))
         response.status_code = 403
         return response
     return Response(metrics.exposition(), mimetype="text/plain; version=0.0.4")

@@ -14,7 +14,8 @@ import time
 from flask import Flask, current_app, flash, jsonify, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 
-from supervise.errors import error_body
+from supervise.errors import error_body, translated
+from supervise.i18n_marks import N_
 
 limiter = Limiter(key_func=lambda: request.remote_addr or "unknown")
 LOGIN_ENDPOINTS = ("web.login", "auth.Token")
@@ -83,13 +84,14 @@ def too_many_logins(error: RateLimitExceeded):
     """429: the login page again with the reason, or the one JSON error shape for the API."""
     retry_after = _seconds_until_free()
     minutes = max(1, math.ceil(retry_after / 60))
-    message = f"Too many failed logins from this address; try again in {minutes} minutes."
+    message = N_("Too many failed logins from this address; try again in %(minutes)s minutes.")
     if request.endpoint == "web.login":
-        flash(f"登录失败次数过多，请 {minutes} 分钟后再试。 {message}", "error")
+        flash(translated(message, {"minutes": minutes}), "error")
         response = current_app.make_response((render_template("login.html"), 429))
     else:
         response = jsonify(error_body("LOGIN_RATE_LIMITED", message,
-                                      {"retry_after_seconds": retry_after, "retry_after_minutes": minutes}))
+                                      {"retry_after_seconds": retry_after, "retry_after_minutes": minutes},
+                                      {"minutes": minutes}))
         response.status_code = 429
     response.headers["Retry-After"] = str(retry_after)
     return response

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from marshmallow import ValidationError
 
+from supervise.i18n_marks import N_
 from supervise.regulation.schema import RegulationSchema, flatten_errors
 from supervise.regulation.spec import RULE_SPECS, SEVERITIES, default_params, stricter
 from supervise.tracks.model import AnalysisParams
@@ -212,13 +213,14 @@ def parse_regulation(text: str) -> Regulation:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise RegulationInvalid([{"path": "", "line": line, "message": f"Not valid YAML: {exc}"}]) from exc
+        raise RegulationInvalid([{"path": "", "line": line, "message": f"Not valid YAML: {exc}",
+                                  "text": N_("Not valid YAML: %(problem)s"), "params": {"problem": str(exc)}}]) from exc
     except ValueError as exc:  # a tagged value YAML cannot build, such as the date 2026-13-01
         raise RegulationInvalid([{"path": "", "line": None, "message": f"Not a valid value: {exc}."}]) from exc
     except RecursionError as exc:
-        raise RegulationInvalid([{"path": "", "line": None, "message": "The document is nested too deeply."}]) from exc
+        raise RegulationInvalid([{"path": "", "line": None, "message": N_("The document is nested too deeply.")}]) from exc
     if not isinstance(raw, dict):
-        raise RegulationInvalid([{"path": "", "line": 1, "message": "The document must be a mapping."}])
+        raise RegulationInvalid([{"path": "", "line": 1, "message": N_("The document must be a mapping.")}])
     problem = _expanded_problem(raw)
     if problem is not None:
         raise RegulationInvalid([{"path": "", "line": None, "message": problem}])

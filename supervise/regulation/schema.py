@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from supervise.i18n_marks import N_
 from supervise.regulation.spec import RULE_SPECS, SEVERITIES
 
 
@@ -61,11 +62,11 @@ class Threshold(fields.Float):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
         if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
-            raise ValidationError("Must be a number.")
+            raise ValidationError(N_("Must be a number."))
         try:
             return super()._deserialize(value, attr, data, **kwargs)
         except OverflowError:  # an integer too large for a float: marshmallow lets this one through
-            raise ValidationError("Must be a number within its range.") from None
+            raise ValidationError(N_("Must be a number within its range.")) from None
 
 
 class StrictBool(fields.Bool):
@@ -73,7 +74,7 @@ class StrictBool(fields.Bool):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
-            raise ValidationError("Must be true or false.")
+            raise ValidationError(N_("Must be true or false."))
         return value
 
 

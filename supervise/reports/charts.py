@@ -53,8 +53,9 @@ def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[flo
 
 
 def bar_chart(title: str, bars: Sequence[tuple[str, float]], *, width: int = 760, bar_h: int = 22,
-              unit: str = "") -> str:
-    """Horizontal bars, longest first as given, each labelled with its value."""
+              unit: str = "", empty: str = "no data") -> str:
+    """Horizontal bars, longest first as given, each labelled with its value; `empty` is said when
+    there are none."""
     left, right, top = 220, 60, 28
     height = top + bar_h * max(1, len(bars)) + 12
     biggest = max((v for _, v in bars), default=0) or 1
@@ -71,7 +72,7 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], *, width: int = 760
                      f'{escape(unit)}</text></g>')
     if not bars:
         parts.append(f'<text x="{width / 2}" y="{top + 14}" text-anchor="middle" font-size="12" fill="#5b6b7b">'
-                     '无数据 no data</text>')
+                     f'{escape(empty)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

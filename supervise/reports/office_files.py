@@ -15,7 +15,9 @@ XLSX_MAGIC = b"PK\x03\x04"
 class UnreadableFile(ValueError):
     """The bytes are neither text in a known encoding nor a workbook; `code` says which."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, *, params: dict | None = None):
+        self.template, self.params = message, params or {}   # translated where it is answered
+        message = message % self.params if self.params else message
         super().__init__(message)
         self.code = code
 
@@ -85,7 +87,7 @@ def _xlsx_table(data: bytes) -> Table:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFile("XLSX_INVALID", f"The workbook cannot be read: {exc}") from None
+        raise UnreadableFile("XLSX_INVALID", "The workbook cannot be read: %(exc)s", params={"exc": exc}) from None
     try:
         sheet = book.worksheets[0]
         lines = sheet.iter_rows(values_only=True)

@@ -34,8 +34,8 @@ def require_role(actor: Actor, *roles: str) -> None:
     """Raise Forbidden unless the actor has one of `roles` (admin always passes)."""
     if actor.is_admin or actor.role in roles:
         return
-    raise Forbidden(f"This needs the role {' or '.join(roles)}; you are {actor.role}.",
-                    details={"required": list(roles), "role": actor.role})
+    raise Forbidden("This needs the role %(value)s; you are %(role)s.",
+                    details={"required": list(roles), "role": actor.role}, params={"value": ' or '.join(roles), "role": actor.role})
 
 
 def can_manage_district(actor: Actor, district_id: int | None) -> bool:

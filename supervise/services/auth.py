@@ -24,8 +24,8 @@ MIN_PASSWORD_LENGTH = 8
 def hash_password(password: str) -> str:
     """A scrypt hash of the password; refuses passwords shorter than 8 characters."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
-                      code="PASSWORD_TOO_SHORT", details={"min_length": MIN_PASSWORD_LENGTH})
+        raise Invalid("A password needs at least %(min_password_length)s characters.",
+                      code="PASSWORD_TOO_SHORT", details={"min_length": MIN_PASSWORD_LENGTH}, params={"min_password_length": MIN_PASSWORD_LENGTH})
     return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 

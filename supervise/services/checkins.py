@@ -29,10 +29,11 @@ from sqlalchemy import bindparam, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient, make_transient_to_detached
 
-from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Text, translated
 from supervise.evidence import PhotoEvidence, PhotoRejected, hamming, read_photo
 from supervise.evidence.capture_time import CLOCK_SKEW
 from supervise.extensions import db
+from supervise.i18n_marks import N_
 from supervise.models import Checkin, Flag, Photo, Shift, User
 from supervise.regulation import Regulation, RuleConfig
 from supervise.services import lookup, photos, storage
@@ -50,7 +51,7 @@ BAND_LOOKUP_MAX_DISTANCE = 7
 # Everything judging a sign-in reads from its shift, in the query that finds the shift.
 _SHIFT_LOADS = (joinedload(Shift.grid), joinedload(Shift.post), joinedload(Shift.breaks),
                 joinedload(Shift.officer).joinedload(User.district))
-NO_EVIDENCE_ADVICE = "Retake the photo with location (GPS) on, in the camera app, and sign in again."
+NO_EVIDENCE_ADVICE = N_("Retake the photo with location (GPS) on, in the camera app, and sign in again.")
 
 
 class PhotoRefused(DomainError):
@@ -149,8 +150,8 @@ def read_evidence(photo: bytes, received_at: datetime | None = None) -> PhotoEvi
         return read_photo(photo, max_pixels=current_app.config.get("MAX_PHOTO_PIXELS", 50_000_000),
                           received_at=received_at)
     except PhotoRejected as exc:
-        raise PhotoRefused(_sentence(exc.message), code=exc.code, status=exc.http_status,
-                           details=exc.details) from None
+        raise PhotoRefused("%(reason)s", code=exc.code, status=exc.http_status, details=exc.details,
+                           params={"reason": Text(exc.template, exc.params, sentence=True)}) from None
 
 
 _OWN_SIGN_INS_WITH = (select(Checkin).where(Checkin.officer_id == bindparam("officer_id"),
@@ -166,10 +167,6 @@ def _first_sign_in(shift_id: int) -> Checkin | None:
     """The shift's first sign-in received so far, if any."""
     return db.session.scalar(select(Checkin).where(Checkin.shift_id == shift_id)
                              .order_by(Checkin.received_at, Checkin.id).limit(1))
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _checked_device(device: DeviceFix) -> DeviceFix:
@@ -206,7 +203,7 @@ def _shift_for(actor: Actor, shift_id: int | None, signed_at: datetime, received
     if shift_id is not None:
         shift = db.session.get(Shift, shift_id, options=_SHIFT_LOADS)
         if shift is None:
-            raise NotFound(f"There is no shift with id {shift_id}.", details={"id": shift_id})
+            raise NotFound("There is no shift with id %(shift_id)s.", details={"id": shift_id}, params={"shift_id": shift_id})
         if shift.officer_id != actor.id:
             raise Forbidden("Only the officer of a shift signs in for it.", code="NOT_YOUR_SHIFT",
                             details={"shift_id": shift_id})
@@ -581,37 +578,45 @@ def list_checkins(actor: Actor, *, officer: str | None = None, shift_id: int | N
 
 def officer_message(checkin: Checkin, flags: list[str], *, repeated: bool = False,
                     earlier: Checkin | None = None) -> str:
-    """One or more sentences for the officer about this sign-in: what was found, what to do."""
-    parts = []
+    """One or more sentences for the officer about this sign-in, in the reader's language: what was
+    found, what to do."""
+    parts = [translated(text, params) for text, params in _message_parts(checkin, flags, repeated, earlier)]
+    return " ".join(parts) if parts else translated(N_("Signed in on time, in place."))
+
+
+def _message_parts(checkin: Checkin, flags: list[str], repeated: bool, earlier: Checkin | None):
+    """The officer message's sentences as (English catalog text, params)."""
     if repeated:
-        parts.append(f"This photo was already received at {local_time_text(checkin.received_at)} for this shift: "
-                     "it is the same sign-in, nothing new was stored.")
+        yield (N_("This photo was already received at %(time)s for this shift: it is the same sign-in, nothing "
+                  "new was stored."), {"time": local_time_text(checkin.received_at)})
     elif earlier is not None:
-        parts.append(f"You had already signed in for this shift at {local_time_text(earlier.received_at)}; this "
-                     "photo is kept as well and does not replace the first sign-in.")
-    if checkin.lat is None or checkin.captured_at is None:
-        missing = " and ".join(w for w, gone in (("position", checkin.lat is None),
-                                                 ("capture time", checkin.captured_at is None)) if gone)
-        parts.append(f"Sign-in kept, but the photo has no usable {missing}. {NO_EVIDENCE_ADVICE}")
+        yield (N_("You had already signed in for this shift at %(time)s; this photo is kept as well and does not "
+                  "replace the first sign-in."), {"time": local_time_text(earlier.received_at)})
+    if checkin.lat is None and checkin.captured_at is None:
+        yield N_("Sign-in kept, but the photo has no usable position and capture time."), {}
+        yield NO_EVIDENCE_ADVICE, {}
+    elif checkin.lat is None or checkin.captured_at is None:
+        yield ((N_("Sign-in kept, but the photo has no usable position.") if checkin.lat is None
+                else N_("Sign-in kept, but the photo has no usable capture time.")), {})
+        yield NO_EVIDENCE_ADVICE, {}
     elif checkin.inside_area is False:
-        parts.append(f"Signed in {checkin.distance_to_area_m:.0f} m outside your "
-                     f"{'grid' if checkin.shift.kind == 'patrol' else 'post'}.")
+        yield ((N_("Signed in %(metres)s m outside your grid.") if checkin.shift.kind == "patrol"
+                else N_("Signed in %(metres)s m outside your post.")), {"metres": f"{checkin.distance_to_area_m:.0f}"})
     if checkin.capture_time_source == "received":
-        parts.append("Your phone's clock is ahead: the sign-in is timed by when it arrived and a manager will "
-                     "check the time. Set the phone to automatic time.")
+        yield (N_("Your phone's clock is ahead: the sign-in is timed by when it arrived and a manager will check "
+                  "the time. Set the phone to automatic time."), {})
     if checkin.timeliness == "late":
-        parts.append("Signed in late.")
+        yield N_("Signed in late."), {}
     elif checkin.timeliness == "outside_window":
-        parts.append("This sign-in is outside your shift's sign-in window.")
+        yield N_("This sign-in is outside your shift's sign-in window."), {}
     if checkin.reused_checkin_id is not None:
-        parts.append("This photo repeats a photo already used for another sign-in; take a new selfie.")
+        yield N_("This photo repeats a photo already used for another sign-in; take a new selfie."), {}
     if checkin.device_mock:
-        parts.append("Your phone reported a simulated (mock) location.")
+        yield N_("Your phone reported a simulated (mock) location."), {}
     others = [f for f in flags if f not in ("PHOTO_NO_EVIDENCE", "CHECKIN_OFF_GRID", "LATE", "PHOTO_REUSED",
                                             "LOCATION_SPOOF")]
     if others:
-        parts.append("Flagged for review: " + ", ".join(others) + ".")
-    return " ".join(parts) or "Signed in on time, in place."
+        yield N_("Flagged for review: %(codes)s."), {"codes": ", ".join(others)}
 
 
 def local_time_text(at: datetime) -> str:

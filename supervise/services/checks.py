@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from supervise.extensions import db
+from supervise.i18n_marks import N_
 from supervise.models import Checkin, CheckRun, Flag, FlagEvent, Position, Shift, User
 from supervise.regulation import Finding, Regulation
 from supervise.regulation.facts import CheckinFact, ShiftFacts
@@ -30,6 +31,7 @@ from supervise.regulation.rules import evaluate_shift
 from supervise.services.areas import area_for_shift
 from supervise.services.regulation import InForce, regulation_in_force
 from supervise.services.tracks import TrackArrays, positions_for_officers
+from supervise.stored_text import english, stored
 from supervise.timeutil import iso_z, local_iso, utcnow
 from supervise.tracks.analysis import analyze_track
 from supervise.tracks.model import Span, TrackAnalysis
@@ -519,9 +521,11 @@ def _raise(shift: Shift, finding: Finding, key: str, in_force: InForce) -> Flag 
                 start=finding.start, end=finding.end, summary_zh=finding.summary_zh, summary_en=finding.summary_en,
                 evidence={**finding.evidence, "regulation_version": in_force.version_number}, status="open",
                 needs_review=finding.needs_review)
-    flag.events.append(FlagEvent(action="raised", to_status="open",
-                                 reason=f"{finding.summary_en} (regulation v{in_force.version_number}, "
-                                        f"clause {finding.clause})"))
+    message = stored(N_("%(summary)s (regulation v%(version)s, clause %(clause)s)"),
+                     summary={"zh": finding.summary_zh, "en": finding.summary_en},
+                     version=in_force.version_number, clause=finding.clause)
+    flag.events.append(FlagEvent(action="raised", to_status="open", reason=english(message),
+                                 data={"message": message}))
     try:
         with db.session.begin_nested():
             db.session.add(flag)
@@ -540,7 +544,7 @@ def _refresh(flag: Flag, finding: Finding, report: RunReport, full: bool = True)
     """Bring an undecided flag's span, numbers and review marker up to date; bring back a withdrawn
     one. A windowed look sees only the last stretch of the track, so it may only lengthen a span."""
     if flag.status == "withdrawn":
-        _move(flag, "reinstated", "open", "The cause is present again.")
+        _move(flag, "reinstated", "open", stored(N_("The cause is present again.")))
         report.reinstated.append(flag)
     if flag.status != "open":
         return
@@ -560,19 +564,19 @@ def _refresh(flag: Flag, finding: Finding, report: RunReport, full: bool = True)
 def _joined(fragment: Flag, flag: Flag, report: RunReport) -> None:
     """A flag that turned out to be part of another flag's event: withdrawn into it (open) or
     noted (decided)."""
-    note = (f"Part of the same event as flag #{flag.id} ({flag.code}, {iso_z(flag.start)} to {iso_z(flag.end)}): "
-            "one event, one flag.")
+    note = stored(N_("Part of the same event as flag #%(id)s (%(code)s, %(start)s to %(end)s): one event, one flag."),
+                  id=flag.id, code=flag.code, start=iso_z(flag.start), end=iso_z(flag.end))
     if fragment.status == "open":
         _move(fragment, "withdrawn", "withdrawn", note)
         report.withdrawn.append(fragment)
     elif not any(e.action == "joined" for e in fragment.events):
         fragment.events.append(FlagEvent(action="joined", from_status=fragment.status, to_status=fragment.status,
-                                         reason=note, data={"flag_id": flag.id}))
+                                         reason=english(note), data={"flag_id": flag.id, "message": note}))
 
 
-def _late_data_note(flag: Flag, evidence: ShiftEvidence | None) -> str:
-    """Why the cause is gone, naming the late data that removed it when there is some."""
-    generic = "The cause is gone after later evidence arrived."
+def _late_data_note(flag: Flag, evidence: ShiftEvidence | None) -> dict:
+    """Why the cause is gone (a stored text), naming the late data that removed it when there is some."""
+    generic = stored(N_("The cause is gone after later evidence arrived."))
     if evidence is None or evidence.positions is None:
         return generic
     late = evidence.positions.live_after(flag.start.timestamp() - 60, flag.end.timestamp() + 60,
@@ -580,8 +584,9 @@ def _late_data_note(flag: Flag, evidence: ShiftEvidence | None) -> str:
     if len(late) == 0:
         return generic
     received = local_iso(datetime.fromtimestamp(float(late.received.max()), UTC))
-    return (f"The phone's live tracking sent {len(late)} positions for this span late (the phone came back "
-            f"online; last received {received}): the cause is gone, so the flag is withdrawn.")
+    return stored(N_("The phone's live tracking sent %(n)s positions for this span late (the phone came back "
+                     "online; last received %(received)s): the cause is gone, so the flag is withdrawn."),
+                  n=len(late), received=received)
 
 
 def _note_counter_evidence(flag: Flag, positions: TrackArrays) -> None:
@@ -593,29 +598,35 @@ def _note_counter_evidence(flag: Flag, positions: TrackArrays) -> None:
     last = float(sent.received.max())
     if any(e.action == "counter_evidence" and (e.data or {}).get("received_ts") == last for e in flag.events):
         return
+    message = stored(N_("After this flag was raised the officer uploaded a file with %(n)s positions for its span "
+                        "(received %(received)s). Evidence the officer sends about a judged period is weighed by a "
+                        "person: it may support an appeal; it does not withdraw the flag."),
+                     n=len(sent), received=local_iso(datetime.fromtimestamp(last, UTC)))
     flag.events.append(FlagEvent(
-        action="counter_evidence", from_status=flag.status, to_status=flag.status,
-        reason=(f"After this flag was raised the officer uploaded a file with {len(sent)} positions for its span "
-                f"(received {local_iso(datetime.fromtimestamp(last, UTC))}). Evidence the officer sends about a "
-                "judged period is weighed by a person: it may support an appeal; it does not withdraw the flag."),
-        data={"positions": len(sent), "received_ts": last,
+        action="counter_evidence", from_status=flag.status, to_status=flag.status, reason=english(message),
+        data={"message": message, "positions": len(sent), "received_ts": last,
               "first": iso_z(datetime.fromtimestamp(float(sent.t.min()), UTC)),
               "last": iso_z(datetime.fromtimestamp(float(sent.t.max()), UTC))}))
 
 
-def _cause_gone(flag: Flag, report: RunReport, note: str) -> None:
+def _cause_gone(flag: Flag, report: RunReport, note: dict | str) -> None:
     """Late data removed the cause: an open flag is withdrawn; a decided one gets a note only."""
     if flag.status == "open":
         _move(flag, "withdrawn", "withdrawn", note)
         report.withdrawn.append(flag)
     elif flag.status in ("confirmed", "appealed") and not any(e.action == "cause_gone" for e in flag.events):
+        message = stored(N_("%(note)s A reviewer should look again."),
+                         note=note if isinstance(note, dict) else stored(note))
         flag.events.append(FlagEvent(action="cause_gone", from_status=flag.status, to_status=flag.status,
-                                     reason=note + " A reviewer should look again."))
+                                     reason=english(message), data={"message": message}))
 
 
-def _move(flag: Flag, action: str, to_status: str, reason: str, actor_id: int | None = None) -> None:
-    flag.events.append(FlagEvent(action=action, from_status=flag.status, to_status=to_status, reason=reason,
-                                 actor_id=actor_id))
+def _move(flag: Flag, action: str, to_status: str, reason: dict | str, actor_id: int | None = None) -> None:
+    """A system-written move: the reason kept as a stored text (see supervise/stored_text.py), or as
+    the free text it is."""
+    message = reason if isinstance(reason, dict) else stored(reason)
+    flag.events.append(FlagEvent(action=action, from_status=flag.status, to_status=to_status,
+                                 reason=english(message), actor_id=actor_id, data={"message": message}))
     flag.status = to_status
     flag.updated_at = utcnow()
 

@@ -120,8 +120,8 @@ def track_file(actor: Actor, shift_id: int, fmt: str) -> ExportFile:
 def _capped(rows: list) -> list:
     """The rows, or a refusal when there are more than an export holds (never a silent cut)."""
     if len(rows) > MAX_ROWS:
-        raise Invalid(f"More than {MAX_ROWS} rows match; narrow the filters (a shorter range, one district).",
-                      code="EXPORT_TOO_LARGE", details={"limit": MAX_ROWS})
+        raise Invalid("More than %(max_rows)s rows match; narrow the filters (a shorter range, one district).",
+                      code="EXPORT_TOO_LARGE", details={"limit": MAX_ROWS}, params={"max_rows": MAX_ROWS})
     return rows
 
 

@@ -81,8 +81,8 @@ def _require_reason(reason: str | None) -> None:
         raise Invalid("Give a reason (a few words at least); it is kept in the flag's history.",
                       code="REASON_REQUIRED")
     if len(reason) > MAX_REASON:
-        raise Invalid(f"A reason is at most {MAX_REASON} characters; this one has {len(reason)}.",
-                      code="REASON_TOO_LONG", details={"max_length": MAX_REASON, "length": len(reason)})
+        raise Invalid("A reason is at most %(max_reason)s characters; this one has %(reason_count)s.",
+                      code="REASON_TOO_LONG", details={"max_length": MAX_REASON, "length": len(reason)}, params={"max_reason": MAX_REASON, "reason_count": len(reason)})
 
 
 def _record(flag: Flag, actor: Actor, action: str, to_status: str, reason: str, *,
@@ -115,13 +115,13 @@ def flag_state(flag: Flag) -> dict:
 
 
 def _already_decided(flag: Flag) -> Conflict:
-    return Conflict(f"This flag is {flag.status}; only open or appealed flags can be decided.",
-                    code="FLAG_ALREADY_DECIDED", details=flag_state(flag))
+    return Conflict("This flag is %(status)s; only open or appealed flags can be decided.",
+                    code="FLAG_ALREADY_DECIDED", details=flag_state(flag), params={"status": flag.status})
 
 
 def _not_appealable(flag: Flag) -> Conflict:
-    return Conflict(f"A {flag.status} flag cannot be appealed.", code="FLAG_NOT_APPEALABLE",
-                    details=flag_state(flag))
+    return Conflict("A %(status)s flag cannot be appealed.", code="FLAG_NOT_APPEALABLE",
+                    details=flag_state(flag), params={"status": flag.status})
 
 
 def flags_query(actor: Actor, filters: dict):

@@ -109,7 +109,7 @@ def _keep_nothing(status: int, body: dict) -> None:
 
 def _check_key(key: str) -> None:
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
-        raise Invalid(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.", code="IDEMPOTENCY_KEY_INVALID")
+        raise Invalid("Idempotency-Key must be 1 to %(max_key_length)s characters.", code="IDEMPOTENCY_KEY_INVALID", params={"max_key_length": MAX_KEY_LENGTH})
 
 
 def _hold(user_id: int, key: str) -> None:

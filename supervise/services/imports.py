@@ -65,8 +65,8 @@ def _import_rows(source: str | Table, required: tuple[str, ...], store: Callable
     table = source if isinstance(source, Table) else csv_table(source)
     missing = [c for c in required if c not in table.headers]
     if missing:
-        raise Invalid(f"The header lacks the columns {', '.join(missing)}.", code="CSV_COLUMNS_MISSING",
-                      details={"required": list(required), "found": table.headers})
+        raise Invalid("The header lacks the columns %(value)s.", code="CSV_COLUMNS_MISSING",
+                      details={"required": list(required), "found": table.headers}, params={"value": ', '.join(missing)})
     errors: dict[str, str] = {}
     rows = 0
     for line_num, clean in table.rows:
@@ -82,8 +82,8 @@ def _import_rows(source: str | Table, required: tuple[str, ...], store: Callable
             progress(1)
     if errors:
         db.session.rollback()
-        raise Invalid(f"{len(errors)} of {rows} rows are bad; nothing was stored.", code="CSV_ROWS_INVALID",
-                      details={"rows": errors})
+        raise Invalid("%(errors_count)s of %(rows)s rows are bad; nothing was stored.", code="CSV_ROWS_INVALID",
+                      details={"rows": errors}, params={"errors_count": len(errors), "rows": rows})
     if rows == 0:
         raise Invalid("The file has a header but no rows.", code="CSV_EMPTY")
     db.session.commit()
@@ -107,15 +107,15 @@ def _stored_or_problem(store: Callable[[dict], None], row: dict) -> str | None:
 def _require(row: dict, columns: tuple[str, ...]) -> None:
     empty = [c for c in columns if not row.get(c)]
     if empty:
-        raise Invalid(f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty.", code="VALUE_MISSING",
-                      details={"columns": empty})
+        raise Invalid("Empty: %(columns)s.", code="VALUE_MISSING", details={"columns": empty},
+                      params={"columns": ", ".join(empty)})
 
 
 def _instant(row: dict, column: str):
     try:
         return parse_instant(row[column])
     except ValueError:
-        raise Invalid(f"{column} {row[column]!r} is not an ISO 8601 time.", code="TIME_INVALID") from None
+        raise Invalid("%(column)s %(value)s is not an ISO 8601 time.", code="TIME_INVALID", params={"column": column, "value": repr(row[column])}) from None
 
 
 def _breaks(text: str):
@@ -125,7 +125,7 @@ def _breaks(text: str):
         try:
             spans.append((parse_instant(start), parse_instant(end)))
         except ValueError:
-            raise Invalid(f"break {part!r} is not start/end in ISO 8601.", code="BREAK_INVALID") from None
+            raise Invalid("break %(part)s is not start/end in ISO 8601.", code="BREAK_INVALID", params={"part": repr(part)}) from None
     return spans
 
 
@@ -144,13 +144,13 @@ def import_file(actor: Actor, kind: str, data: bytes, filename: str | None = Non
 
     require_role(actor, "admin")
     if kind not in IMPORT_KINDS:
-        raise Invalid(f"kind is one of {', '.join(IMPORT_KINDS)}.", code="IMPORT_KIND_INVALID")
+        raise Invalid("kind is one of %(value)s.", code="IMPORT_KIND_INVALID", params={"value": ', '.join(IMPORT_KINDS)})
     try:
         if kind == "grids":
             return _import_grids_file(actor, data, filename, datum, progress)
         table = read_table(data, filename)
     except UnreadableFile as exc:
-        raise Invalid(str(exc), code=exc.code) from None
+        raise Invalid(exc.template, code=exc.code, params=exc.params) from None
     summary = (import_officers_csv if kind == "officers" else import_shifts_csv)(actor, table, progress)
     return {"read as": table.source, **summary}
 
@@ -176,7 +176,7 @@ def _import_grids_file(actor: Actor, data: bytes, filename: str | None, datum: s
         try:
             document = json.loads(text)
         except ValueError as exc:
-            raise Invalid(f"The file is neither GeoJSON nor a table: {exc}", code="GEOJSON_INVALID") from None
+            raise Invalid("The file is neither GeoJSON nor a table: %(exc)s", code="GEOJSON_INVALID", params={"exc": exc}) from None
     else:
         document = _grid_features(table)
     report = import_grids(actor, document, datum, replace=True, progress=progress)
@@ -186,8 +186,8 @@ def _import_grids_file(actor: Actor, data: bytes, filename: str | None, datum: s
 def _grid_features(table: Table) -> dict:
     missing = [c for c in GRID_COLUMNS if c not in table.headers]
     if missing:
-        raise Invalid(f"The header lacks the columns {', '.join(missing)}.", code="CSV_COLUMNS_MISSING",
-                      details={"required": list(GRID_COLUMNS), "found": table.headers})
+        raise Invalid("The header lacks the columns %(value)s.", code="CSV_COLUMNS_MISSING",
+                      details={"required": list(GRID_COLUMNS), "found": table.headers}, params={"value": ', '.join(missing)})
     features, problems = [], {}
     for line, row in table.rows:
         try:
@@ -198,8 +198,8 @@ def _grid_features(table: Table) -> dict:
         props = {k: row[k] for k in ("code", "district", "parent", "name", "level") if row.get(k)}
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
     if problems:
-        raise Invalid(f"{len(problems)} of {len(table.rows)} rows are bad; nothing was stored.",
-                      code="CSV_ROWS_INVALID", details={"rows": problems})
+        raise Invalid("%(problems_count)s of %(rows_count)s rows are bad; nothing was stored.",
+                      code="CSV_ROWS_INVALID", details={"rows": problems}, params={"problems_count": len(problems), "rows_count": len(table.rows)})
     return {"type": "FeatureCollection", "features": features}
 
 

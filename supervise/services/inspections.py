@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from supervise.errors import Conflict, Forbidden, Invalid, NotFound
 from supervise.evidence.photo import PhotoEvidence
 from supervise.extensions import db
+from supervise.i18n_marks import N_
 from supervise.inspections.draw import Inspector, Target, draw_round, select_per_district
 from supervise.inspections.kinds import cited_outside, form_teams, in_focus, parse_scope, team_as_inspector
 from supervise.models import (
@@ -44,6 +45,7 @@ from supervise.services.areas import area_for_shift
 from supervise.services.checkins import _photo_row, read_evidence
 from supervise.services.reconcile import check_against_track
 from supervise.services.regulation import InForce, regulation_in_force
+from supervise.stored_text import english, stored
 from supervise.timeutil import SHANGHAI, is_supported_day, iso_z, local_day_bounds, utcnow
 
 RECENT_ROUNDS = 4                       # pairings from this many earlier rounds are avoided
@@ -78,10 +80,10 @@ def draw_inspection_round(actor: Actor, request: RoundRequest, *, now: datetime 
                         "inspected in the round and must not learn its checks ahead.", code="CITY_WIDE_ONLY")
     now = now or utcnow()
     if not is_supported_day(request.day):
-        raise Invalid(f"{request.day} is outside the years the service keeps (1900–2999).", code="DAY_OUT_OF_RANGE")
+        raise Invalid("%(day)s is outside the years the service keeps (1900–2999).", code="DAY_OUT_OF_RANGE", params={"day": request.day})
     day_start, day_end = local_day_bounds(request.day)
     if day_end <= now:
-        raise Invalid(f"{request.day} has ended; draw rounds for today or a later day.", code="ROUND_DAY_PASSED")
+        raise Invalid("%(day)s has ended; draw rounds for today or a later day.", code="ROUND_DAY_PASSED", params={"day": request.day})
     release_at = request.release_at or max(day_start, now)
     if release_at >= day_end:
         raise Invalid("The round must be released before its day ends.", code="RELEASE_AFTER_DAY")
@@ -98,10 +100,9 @@ def draw_inspection_round(actor: Actor, request: RoundRequest, *, now: datetime 
     except ValueError as exc:
         raise Invalid(str(exc), code="DRAW_INVALID") from None
     if not draw.checks:
-        raise Invalid("Nobody could be sent: the draw needs inspectors and, in another district than theirs, "
-                      f"shifts on {request.day}.", code="NOTHING_TO_DRAW",
+        raise Invalid("Nobody could be sent: the draw needs inspectors and, in another district than theirs, shifts on %(day)s.", code="NOTHING_TO_DRAW",
                       details={"unplaced": [{"inspector_id": i, "reason": r} for i, r in draw.unplaced],
-                               "shifts": len(targets)})
+                               "shifts": len(targets)}, params={"day": request.day})
     districts = {d.code: d.id for d in db.session.scalars(select(District))}
     round_ = InspectionRound(day=request.day, kind=request.kind, seed=seed,
                              inspectors_per_district=request.inspectors_per_district,
@@ -167,7 +168,7 @@ def _scope(request: RoundRequest) -> dict:
                            grids=set(db.session.scalars(select(Grid.code))),
                            districts=set(db.session.scalars(select(District.code))))
     except ValueError as exc:
-        raise Invalid(f"scope: {exc}.", code="SCOPE_INVALID") from None
+        raise Invalid("scope: %(exc)s.", code="SCOPE_INVALID", params={"exc": exc}) from None
 
 
 def _drawn_inspectors(request: RoundRequest, scope: dict, seed: int) -> tuple[list[Inspector], dict[int, list[int]]]:
@@ -179,8 +180,8 @@ def _drawn_inspectors(request: RoundRequest, scope: dict, seed: int) -> tuple[li
         inspectors = select_per_district(inspectors, request.inspectors_per_district, seed)
     teams = form_teams(inspectors, scope["team_size"], seed)
     if not teams:
-        raise Invalid(f"A joint round needs inspectors from {scope['team_size']} different districts.",
-                      code="NOTHING_TO_DRAW")
+        raise Invalid("A joint round needs inspectors from %(value)s different districts.",
+                      code="NOTHING_TO_DRAW", params={"value": scope['team_size']})
     return [team_as_inspector(t) for t in teams], {t[0].id: sorted(m.id for m in t) for t in teams}
 
 
@@ -332,8 +333,8 @@ def get_assignment(actor: Actor, assignment_id: int, *, now: datetime | None = N
     assignment = db.session.scalar(assignments_query(actor, now=now)
                                    .where(InspectionAssignment.id == assignment_id))
     if assignment is None:
-        raise NotFound(f"There is no spot check with id {assignment_id} for you.",
-                              details={"id": assignment_id})
+        raise NotFound("There is no spot check with id %(assignment_id)s for you.",
+                              details={"id": assignment_id}, params={"assignment_id": assignment_id})
     return assignment
 
 
@@ -386,18 +387,17 @@ def record_finding(actor: Actor, assignment_id: int, request: FindingRequest, *,
 def _require_open(assignment: InspectionAssignment, at: datetime) -> None:
     _, day_end = local_day_bounds(assignment.round.day)
     if at > day_end + RECORDING_GRACE:
-        raise Conflict(f"This spot check was for {assignment.round.day}; findings are taken until a day after.",
-                       code="CHECK_CLOSED")
+        raise Conflict("This spot check was for %(day)s; findings are taken until a day after.",
+                       code="CHECK_CLOSED", params={"day": assignment.round.day})
 
 
 def _inspected_officer(assignment: InspectionAssignment, badge_no: str) -> User:
     officer = lookup.officer_by_badge(badge_no)
     if officer.role != "officer":
-        raise Invalid(f"{badge_no} is not an officer's badge number.", code="NOT_AN_OFFICER",
-                      details={"officer": badge_no})
+        raise Invalid("%(badge_no)s is not an officer's badge number.", code="NOT_AN_OFFICER",
+                      details={"officer": badge_no}, params={"badge_no": badge_no})
     if officer.district_id != assignment.district_id and officer.id != assignment.officer_id:
-        raise Invalid(f"Officer {badge_no} does not serve in {assignment.district.name}, the district of this "
-                      "check.", code="OFFICER_NOT_IN_DISTRICT", details={"officer": badge_no})
+        raise Invalid("Officer %(badge_no)s does not serve in %(name)s, the district of this check.", code="OFFICER_NOT_IN_DISTRICT", details={"officer": badge_no}, params={"badge_no": badge_no, "name": assignment.district.name})
     return officer
 
 
@@ -415,8 +415,8 @@ def _check_result(request: FindingRequest, in_force: InForce) -> None:
         raise Invalid("result is compliant, absent or violation.", code="RESULT_INVALID")
     unknown = unknown_items(request.items, in_force.regulation.catalog)
     if unknown:
-        raise Invalid(f"Not in the regulation's catalog: {', '.join(unknown)}.", code="UNKNOWN_ITEM",
-                      details={"items": unknown, "catalog": sorted(in_force.regulation.catalog)})
+        raise Invalid("Not in the regulation's catalog: %(value)s.", code="UNKNOWN_ITEM",
+                      details={"items": unknown, "catalog": sorted(in_force.regulation.catalog)}, params={"value": ', '.join(unknown)})
     if len(set(request.items)) != len(request.items):
         raise Invalid("Each catalog item is cited once.", code="ITEM_REPEATED")
     if request.result == "violation" and not request.items:
@@ -432,9 +432,8 @@ def _check_result(request: FindingRequest, in_force: InForce) -> None:
 def _check_scope(round_: InspectionRound, request: FindingRequest) -> None:
     outside = cited_outside(round_.kind, round_.scope, request.items)
     if outside:
-        raise Invalid(f"This special round is about {', '.join(round_.scope['items'])}; it does not cover "
-                      f"{', '.join(outside)}.", code="ITEM_OUTSIDE_ROUND",
-                      details={"items": outside, "round_items": round_.scope["items"]})
+        raise Invalid("This special round is about %(value)s; it does not cover %(value2)s.", code="ITEM_OUTSIDE_ROUND",
+                      details={"items": outside, "round_items": round_.scope["items"]}, params={"value": ', '.join(round_.scope['items']), "value2": ', '.join(outside)})
 
 
 def _check_photo(assignment: InspectionAssignment, evidence: PhotoEvidence, received_at: datetime) -> None:
@@ -443,9 +442,8 @@ def _check_photo(assignment: InspectionAssignment, evidence: PhotoEvidence, rece
         day_start, day_end = local_day_bounds(assignment.round.day)
         if not day_start - CAPTURE_SLACK <= captured <= day_end + CAPTURE_SLACK:
             local = captured.astimezone(SHANGHAI)
-            raise Invalid(f"The photo was taken on {local:%Y-%m-%d %H:%M}, not on the day of this check "
-                          f"({assignment.round.day}); take the photo at the check.", code="PHOTO_NOT_FROM_THE_CHECK",
-                          details={"captured_at_local": local.isoformat()})
+            raise Invalid("The photo was taken on %(local)s, not on the day of this check (%(day)s); take the photo at the check.", code="PHOTO_NOT_FROM_THE_CHECK",
+                          details={"captured_at_local": local.isoformat()}, params={"local": f"{local:%Y-%m-%d %H:%M}", "day": assignment.round.day})
     if db.session.scalar(select(Checkin.id).where(Checkin.photo_sha256 == evidence.sha256).limit(1)):
         raise Conflict("This photo is already a sign-in photo; a finding needs its own photo.",
                        code="PHOTO_ALREADY_EVIDENCE")
@@ -453,8 +451,8 @@ def _check_photo(assignment: InspectionAssignment, evidence: PhotoEvidence, rece
         InspectionFinding.photo_sha256 == evidence.sha256,
         InspectionFinding.assignment_id != assignment.id).limit(1))
     if elsewhere:
-        raise Conflict(f"This photo is already the evidence of finding {elsewhere} of another check.",
-                       code="PHOTO_ALREADY_EVIDENCE", details={"finding_id": elsewhere})
+        raise Conflict("This photo is already the evidence of finding %(elsewhere)s of another check.",
+                       code="PHOTO_ALREADY_EVIDENCE", details={"finding_id": elsewhere}, params={"elsewhere": elsewhere})
 
 
 def _build_finding(actor: Actor, assignment: InspectionAssignment, officer: User, request: FindingRequest,
@@ -537,9 +535,11 @@ def _raise_flag(finding: InspectionFinding, in_force: InForce) -> Flag | None:
                 evidence={**result.evidence, "regulation_version": in_force.version_number,
                           **({"signed_by": finding.signatures} if finding.signatures else {})}, status="open",
                 needs_review=result.needs_review)
+    message = stored(N_("%(summary)s (regulation v%(version)s, clause %(clause)s)"),
+                     summary={"zh": result.summary_zh, "en": result.summary_en},
+                     version=in_force.version_number, clause=result.clause)
     flag.events.append(FlagEvent(action="raised", to_status="open", actor_id=finding.inspector_id,
-                                 reason=f"{result.summary_en} (regulation v{in_force.version_number}, "
-                                        f"clause {result.clause})"))
+                                 reason=english(message), data={"message": message}))
     db.session.add(flag)
     return flag
 

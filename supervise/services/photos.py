@@ -23,9 +23,8 @@ def photo_for(actor: Actor, photo: Photo, variant: str, record: str, stem: str) 
     display copy, or (variant "original") the original to managers and admins, the fetch recorded.
     A photo removed by the retention purge is 410 PHOTO_PURGED."""
     if photo.purged_at is not None:
-        raise DomainError(f"The photo of {record} was removed on {local_iso(photo.purged_at)[:10]} under the "
-                          "retention policy; its hashes and what was judged from it are kept.",
-                          code="PHOTO_PURGED", status=410, details={"purged_at": local_iso(photo.purged_at)})
+        raise DomainError("The photo of %(record)s was removed on %(value)s under the retention policy; its hashes and what was judged from it are kept.",
+                          code="PHOTO_PURGED", status=410, details={"purged_at": local_iso(photo.purged_at)}, params={"record": record, "value": local_iso(photo.purged_at)[:10]})
     if variant == "original":
         if actor.role not in ORIGINAL_ROLES:
             raise Forbidden("The original photo (with its GPS) is for managers and admins; ask for the display "

@@ -43,7 +43,7 @@ def create_district(actor: Actor, code: str, name: str, name_en: str | None = No
     """A new district (admin only); 409 when the code is taken."""
     require_role(actor, "admin")
     if db.session.scalar(select(District).where(District.code == code)):
-        raise Conflict(f"District {code!r} exists already.", code="DISTRICT_EXISTS", details={"code": code})
+        raise Conflict("District %(code)s exists already.", code="DISTRICT_EXISTS", details={"code": code}, params={"code": repr(code)})
     district = District(code=code, name=name, name_en=name_en, main_city=main_city)
     db.session.add(district)
     db.session.commit()
@@ -55,7 +55,7 @@ def create_squad(actor: Actor, district_code: str, code: str, name: str) -> Squa
     district = lookup.district_by_code(district_code)
     require_district(actor, district.id)
     if lookup.squad_in(district, code):
-        raise Conflict(f"Squad {code!r} exists already in {district.code}.", code="SQUAD_EXISTS")
+        raise Conflict("Squad %(code)s exists already in %(code2)s.", code="SQUAD_EXISTS", params={"code": repr(code), "code2": district.code})
     squad = Squad(district_id=district.id, code=code, name=name)
     db.session.add(squad)
     db.session.commit()
@@ -80,14 +80,14 @@ def import_grids(actor: Actor, document: dict, datum: str = "wgs84", *, replace:
     without it an existing code is a 409.
     """
     if datum not in DATUMS:
-        raise Invalid(f"Unknown datum {datum!r}; use one of {', '.join(DATUMS)}.", code="UNKNOWN_DATUM")
+        raise Invalid("Unknown datum %(datum)s; use one of %(value)s.", code="UNKNOWN_DATUM", params={"datum": repr(datum), "value": ', '.join(DATUMS)})
     features = _features_of(document)
     problems: dict[str, list[str]] = {}
     prepared = [_prepare_grid(actor, number, feature, datum, problems) for number, feature in enumerate(features, 1)]
     _check_parents(prepared, problems)
     if problems:
-        raise Invalid(f"{len(problems)} of {len(features)} features are not valid grids; nothing was stored.",
-                      code="GRID_FILE_INVALID", details={"features": problems})
+        raise Invalid("%(problems_count)s of %(features_count)s features are not valid grids; nothing was stored.",
+                      code="GRID_FILE_INVALID", details={"features": problems}, params={"problems_count": len(problems), "features_count": len(features)})
     report = GridImportReport()
     by_code = {p["code"]: p for p in prepared}
     for item in _parents_first(prepared):
@@ -118,8 +118,8 @@ def _prepare_grid(actor: Actor, number: int, feature, datum: str, problems: dict
     if district is None:
         errors.append(f"properties.district {district_code!r} is not a known district")
     elif not _may_manage(actor, district.id):
-        raise Forbidden(f"Feature {number} is in district {district_code}, which you are not responsible for.",
-                        details={"feature": number, "district": district_code})
+        raise Forbidden("Feature %(number)s is in district %(district_code)s, which you are not responsible for.",
+                        details={"feature": number, "district": district_code}, params={"number": number, "district_code": district_code})
     if holds_nul(props.values()):
         errors.append("a property holds a NUL character")
     errors.extend(_too_long(props, {"code": Grid.code, "name": Grid.name}))
@@ -182,8 +182,8 @@ def _store_grid(item: dict, by_code: dict, replace: bool, report: GridImportRepo
     parent = lookup_grid(item["parent"]) if item["parent"] else None
     level = item["level"] or _level_below(parent)
     if parent is not None and GRID_LEVELS.index(level) != GRID_LEVELS.index(parent.level) + 1:
-        raise Invalid(f"Grid {item['code']} is a {level} but its parent {parent.code} is a {parent.level}.",
-                      code="GRID_FILE_INVALID", details={"feature": item["number"]})
+        raise Invalid("Grid %(value)s is a %(level)s but its parent %(code)s is a %(level2)s.",
+                      code="GRID_FILE_INVALID", details={"feature": item["number"]}, params={"value": item['code'], "level": level, "code": parent.code, "level2": parent.level})
     area = Area.from_geojson(item["geometry"])
     min_lon, min_lat, max_lon, max_lat = area.bbox
     values = dict(name=item["name"], level=level, district_id=item["district"].id,
@@ -191,8 +191,8 @@ def _store_grid(item: dict, by_code: dict, replace: bool, report: GridImportRepo
                   min_lon=min_lon, min_lat=min_lat, max_lon=max_lon, max_lat=max_lat, area_m2=area.area_m2)
     existing = lookup_grid(item["code"])
     if existing is not None and not replace:
-        raise Conflict(f"Grid {item['code']!r} exists already; import with replace to update it.",
-                       code="GRID_EXISTS", details={"code": item["code"]})
+        raise Conflict("Grid %(value)s exists already; import with replace to update it.",
+                       code="GRID_EXISTS", details={"code": item["code"]}, params={"value": repr(item['code'])})
     if existing is None:
         db.session.add(Grid(code=item["code"], **values))
         report.created.append(item["code"])
@@ -234,7 +234,7 @@ def create_post(actor: Actor, code: str, district_code: str, lat: float, lon: fl
     district = lookup.district_by_code(district_code)
     require_district(actor, district.id)
     if db.session.scalar(select(Post).where(Post.code == code)):
-        raise Conflict(f"Post {code!r} exists already.", code="POST_EXISTS")
+        raise Conflict("Post %(code)s exists already.", code="POST_EXISTS", params={"code": repr(code)})
     lon, lat = to_wgs84(lon, lat, datum)
     post = Post(code=code, name=name, district_id=district.id, lat=lat, lon=lon, radius_m=radius_m)
     db.session.add(post)
@@ -260,7 +260,7 @@ def create_officer(actor: Actor, *, badge_no: str | None, name: str, district: s
     in the district (and reported), so a roster file can introduce a new squad.
     """
     if role not in ROLES:
-        raise Invalid(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.", code="UNKNOWN_ROLE")
+        raise Invalid("Unknown role %(role)s; use one of %(value)s.", code="UNKNOWN_ROLE", params={"role": repr(role), "value": ', '.join(ROLES)})
     district_row = lookup.district_by_code(district) if district else None
     _check_may_create(actor, role, district_row)
     if role in ("officer", "inspector") and not badge_no:
@@ -291,9 +291,9 @@ def _check_may_create(actor: Actor, role: str, district: District | None) -> Non
 
 def _check_unique_account(username: str, badge_no: str | None) -> None:
     if db.session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"Username {username!r} is taken.", code="USERNAME_TAKEN", details={"username": username})
+        raise Conflict("Username %(username)s is taken.", code="USERNAME_TAKEN", details={"username": username}, params={"username": repr(username)})
     if badge_no and db.session.scalar(select(User).where(User.badge_no == badge_no)):
-        raise Conflict(f"Badge number {badge_no!r} is taken.", code="BADGE_TAKEN", details={"badge_no": badge_no})
+        raise Conflict("Badge number %(badge_no)s is taken.", code="BADGE_TAKEN", details={"badge_no": badge_no}, params={"badge_no": repr(badge_no)})
 
 
 def _squad_for(district: District | None, code: str | None) -> tuple[Squad | None, bool]:
@@ -353,7 +353,7 @@ def _check_shift_times(start: datetime, end: datetime, breaks) -> None:
     if end <= start:
         raise Invalid("A shift ends after it starts.", code="SHIFT_TIMES_INVALID")
     if end - start > timedelta(hours=MAX_SHIFT_HOURS):
-        raise Invalid(f"A shift lasts at most {MAX_SHIFT_HOURS} hours.", code="SHIFT_TOO_LONG")
+        raise Invalid("A shift lasts at most %(max_shift_hours)s hours.", code="SHIFT_TOO_LONG", params={"max_shift_hours": MAX_SHIFT_HOURS})
     for b_start, b_end in breaks:
         if not (start <= b_start < b_end <= end):
             raise Invalid("Each break lies inside its shift and ends after it starts.", code="BREAK_INVALID")
@@ -361,7 +361,7 @@ def _check_shift_times(start: datetime, end: datetime, breaks) -> None:
 
 def _shift_place(kind: str, grid: str | None, post: str | None, person: User) -> tuple[Grid | None, Post | None]:
     if kind not in SHIFT_KINDS:
-        raise Invalid(f"Unknown shift kind {kind!r}; use patrol or fixed_post.", code="UNKNOWN_SHIFT_KIND")
+        raise Invalid("Unknown shift kind %(kind)s; use patrol or fixed_post.", code="UNKNOWN_SHIFT_KIND", params={"kind": repr(kind)})
     if kind == "patrol":
         if not grid or post:
             raise Invalid("A patrol shift names a grid (and no post).", code="SHIFT_PLACE_INVALID")
@@ -371,8 +371,8 @@ def _shift_place(kind: str, grid: str | None, post: str | None, person: User) ->
             raise Invalid("A fixed-post shift names a post (and no grid).", code="SHIFT_PLACE_INVALID")
         place = lookup.post_by_code(post)
     if place.district_id != person.district_id:
-        raise Invalid(f"{place.code} is in another district than officer {person.badge_no}.",
-                      code="PLACE_OTHER_DISTRICT")
+        raise Invalid("%(code)s is in another district than officer %(badge_no)s.",
+                      code="PLACE_OTHER_DISTRICT", params={"code": place.code, "badge_no": person.badge_no})
     return (place, None) if kind == "patrol" else (None, place)
 
 
@@ -380,8 +380,8 @@ def _check_no_overlap(officer_id: int, start: datetime, end: datetime) -> None:
     clash = db.session.scalar(select(Shift).where(
         Shift.officer_id == officer_id, Shift.start < end, Shift.end > start))
     if clash is not None:
-        raise Conflict(f"The officer already has shift {clash.id} at that time.", code="SHIFT_OVERLAP",
-                       details={"shift_id": clash.id})
+        raise Conflict("The officer already has shift %(id)s at that time.", code="SHIFT_OVERLAP",
+                       details={"shift_id": clash.id}, params={"id": clash.id})
 
 
 def _commit_or_conflict(message: str) -> None:

@@ -34,7 +34,7 @@ def replay(actor: Actor, draft_text: str, start: datetime, end: datetime) -> dic
     require_role(actor, "manager")
     draft = _parse(draft_text)
     if end <= start or end - start > MAX_RANGE:
-        raise Invalid(f"Give a range `from` < `to` of at most {MAX_RANGE.days} days.", code="RANGE_INVALID")
+        raise Invalid("Give a range `from` < `to` of at most %(days)s days.", code="RANGE_INVALID", params={"days": MAX_RANGE.days})
     current = regulation_in_force().regulation
     ids = _shift_ids(actor, start, end)
     totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"appear": 0, "disappear": 0, "change": 0,
@@ -105,7 +105,9 @@ def _tally(totals, examples, shift, district, before, after) -> None:
         if change != "unchanged" and len(examples) < EXAMPLES:
             examples.append({"shift_id": shift.id, "rule": finding.code, "change": change,
                              "before": old[key].summary_en if key in old else None,
-                             "after": new[key].summary_en if key in new else None})
+                             "after": new[key].summary_en if key in new else None,
+                             "before_zh": old[key].summary_zh if key in old else None,
+                             "after_zh": new[key].summary_zh if key in new else None})
 
 
 def _flags_on_record(shift_ids: list[int]) -> dict[int, list[Flag]]:
@@ -134,12 +136,15 @@ def _tally_record(totals, examples, shift, district, record: list[Flag], after) 
         if change != "unchanged" and len(examples) < EXAMPLES:
             examples.append({"shift_id": shift.id, "rule": finding.code, "change": change,
                              "before": flag.summary_en if flag is not None else None, "after": finding.summary_en,
+                             "before_zh": flag.summary_zh if flag is not None else None,
+                             "after_zh": finding.summary_zh,
                              "flag_id": flag.id if flag is not None else None})
     for flag in remaining:
         totals[(flag.code, district)]["disappear"] += 1
         if len(examples) < EXAMPLES:
             examples.append({"shift_id": shift.id, "rule": flag.code, "change": "disappear",
-                             "before": flag.summary_en, "after": None, "flag_id": flag.id})
+                             "before": flag.summary_en, "after": None, "flag_id": flag.id,
+                             "before_zh": flag.summary_zh, "after_zh": None})
 
 
 def _on_record(finding, flags: list[Flag]) -> Flag | None:

@@ -29,7 +29,7 @@ def compliance(actor: Actor, group_by: str, start: datetime, end: datetime, *,
     flags but in no shift's rate."""
     require_role(actor, "manager")
     if group_by not in GROUPS:
-        raise Invalid(f"group_by is one of {', '.join(GROUPS)}.", code="GROUP_BY_INVALID")
+        raise Invalid("group_by is one of %(value)s.", code="GROUP_BY_INVALID", params={"value": ', '.join(GROUPS)})
     if end <= start:
         raise Invalid("`to` must be after `from`.", code="RANGE_INVALID")
     column, label = _grouping(group_by)

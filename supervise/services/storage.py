@@ -291,8 +291,8 @@ def photo_file(sha256: str, fmt: str, variant: str, stem: str) -> PhotoFile:
         return PhotoFile(store.read_original(sha256, fmt), MEDIA_TYPES[fmt], f"{stem}.{EXTENSIONS[fmt]}")
     except FileNotFoundError:
         log.error("photo %s of %s is missing from storage", sha256, stem)
-        raise DomainError(f"The photo file of {stem} is missing from storage; it has been logged.",
-                          code="PHOTO_MISSING_FROM_STORAGE", status=404) from None
+        raise DomainError("The photo file of %(stem)s is missing from storage; it has been logged.",
+                          code="PHOTO_MISSING_FROM_STORAGE", status=404, params={"stem": stem}) from None
 
 
 def read_original(root: Path, sha256: str, fmt: str) -> bytes:

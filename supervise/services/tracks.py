@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy import bindparam, false, literal_column, null, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Text
 from supervise.extensions import db
 from supervise.geo.area import Area
 from supervise.models import Device, Shift, User, text_limit
@@ -159,8 +159,9 @@ def upload_track(actor: Actor, data: bytes, *, filename: str | None = None, offi
     try:
         parsed = parse_track_arrays(data)
     except TrackRejected as exc:
-        raise DomainError(exc.message[:1].upper() + exc.message[1:] + "; nothing was stored.", code=exc.code,
-                          details=exc.details, status=exc.http_status) from None
+        raise DomainError("%(reason)s; nothing was stored.", code=exc.code, details=exc.details,
+                          status=exc.http_status, params={"reason": Text(exc.template, exc.params, capital=True)}
+                          ) from None
     received = len(parsed.fixes) + sum(parsed.rejected.values())
     return _ingest(actor, person, parsed.fixes, parsed.rejected, received, now, "upload",
                    parsed.format, filename, hashlib.sha256(data).hexdigest())
@@ -173,8 +174,8 @@ def record_positions(actor: Actor, items, *, officer: str | None = None, now: fl
     if not items:
         raise Invalid("The batch holds no positions.", code="POSITIONS_EMPTY")
     if len(items) > MAX_BATCH_POSITIONS:
-        raise DomainError(f"A batch holds at most {MAX_BATCH_POSITIONS} positions; split it.",
-                          code="POSITIONS_TOO_MANY", status=413, details={"limit": MAX_BATCH_POSITIONS})
+        raise DomainError("A batch holds at most %(max_batch_positions)s positions; split it.",
+                          code="POSITIONS_TOO_MANY", status=413, details={"limit": MAX_BATCH_POSITIONS}, params={"max_batch_positions": MAX_BATCH_POSITIONS})
     person = _target_officer(actor, officer)
     now = time.time() if now is None else now
     fixes, rejected = _batch_columns(items)
@@ -562,8 +563,8 @@ def shift_track(actor: Actor, shift_id: int, as_of: datetime | None = None) -> S
         raise Forbidden("You may not see another officer's track.") from None
     as_of = as_of or datetime.now(UTC)
     if as_of <= shift.start:
-        raise Conflict(f"Shift {shift.id} starts at {local_iso(shift.start)}; it has no track before then.",
-                       code="SHIFT_NOT_STARTED", details={"start": iso_z(shift.start), "as_of": iso_z(as_of)})
+        raise Conflict("Shift %(id)s starts at %(value)s; it has no track before then.",
+                       code="SHIFT_NOT_STARTED", details={"start": iso_z(shift.start), "as_of": iso_z(as_of)}, params={"id": shift.id, "value": local_iso(shift.start)})
     end = min(shift.end, as_of)
     positions = positions_between(shift.officer_id, shift.start.timestamp(), end.timestamp())
     analysis = analyze_shift(shift, as_of, positions=positions)

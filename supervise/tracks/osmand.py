@@ -31,7 +31,9 @@ _KNOWN_QUERY = frozenset((
 class OsmandError(ValueError):
     """A malformed request; ``code`` is stable (OSMAND_BAD_LAT, OSMAND_BAD_TIMESTAMP, ...)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, params: dict | None = None) -> None:
+        self.template, self.params = message, params or {}   # translated where it is answered
+        message = message % self.params if self.params else message
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
@@ -148,22 +150,22 @@ def _timestamp(value: Any, naive_tz: str, received_at: float | None) -> float | 
     try:
         return time_to_posix(value, _zone(naive_tz))
     except (TypeError, ValueError) as exc:
-        raise OsmandError("OSMAND_BAD_TIMESTAMP", f"unreadable timestamp {value!r}") from exc
+        raise OsmandError("OSMAND_BAD_TIMESTAMP", "unreadable timestamp %(value)s", params={"value": repr(value)}) from exc
 
 
 def _number(value: Any, name: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise OsmandError(f"OSMAND_BAD_{name.upper().replace('.', '_')}", f"{name} must be a number")
+        raise OsmandError(f"OSMAND_BAD_{name.upper().replace('.', '_')}", "%(name)s must be a number", params={"name": name})
     try:
         number = float(value)
     except (TypeError, ValueError) as exc:
         raise OsmandError(
-            f"OSMAND_BAD_{name.upper().replace('.', '_')}", f"{name} must be a number, got {value!r}"
-        ) from exc
+            f"OSMAND_BAD_{name.upper().replace('.', '_')}", "%(name)s must be a number, got %(value)s"
+        , params={"name": name, "value": repr(value)}) from exc
     if not math.isfinite(number):
-        raise OsmandError(f"OSMAND_BAD_{name.upper().replace('.', '_')}", f"{name} must be finite")
+        raise OsmandError(f"OSMAND_BAD_{name.upper().replace('.', '_')}", "%(name)s must be finite", params={"name": name})
     return number
 
 
@@ -172,9 +174,9 @@ def _coordinate(value: Any, name: str) -> float:
     try:
         number = _number(value, name)
     except OsmandError as exc:
-        raise OsmandError(code, exc.message) from exc
+        raise OsmandError(code, exc.template, params=exc.params) from exc
     if number is None:
-        raise OsmandError(code, f"{name} is empty")
+        raise OsmandError(code, "%(name)s is empty", params={"name": name})
     # Out-of-range values are left to filtering, which counts them as invalid_coordinates.
     return number
 

@@ -57,7 +57,10 @@ class TrackRejected(Exception):
 
     _STATUS: ClassVar[dict[str, int]] = {"TRACK_UNRECOGNISED_FORMAT": 415, "TRACK_TOO_MANY_POINTS": 413}
 
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None, *,
+                 params: dict[str, Any] | None = None) -> None:
+        self.template, self.params = message, params or {}   # translated where it is answered
+        message = message % self.params if self.params else message
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
@@ -218,13 +221,12 @@ def _transcoded(data: bytes, encoding: str, shown: str) -> bytes:
     except (LookupError, ValueError, TypeError):
         codec = None
     if codec is None or not codec._is_text_encoding:
-        raise TrackRejected("TRACK_UNKNOWN_ENCODING", f"the file declares the encoding {encoding!r}, which is not "
-                            "a text encoding the service knows; save it as UTF-8", {"encoding": encoding})
+        raise TrackRejected("TRACK_UNKNOWN_ENCODING", "the file declares the encoding %(encoding)s, which is not a text encoding the service knows; save it as UTF-8", {"encoding": encoding}, params={"encoding": repr(encoding)})
     try:
         return data.decode(codec.name).encode("utf-8")
     except (UnicodeError, ValueError) as exc:
-        raise TrackRejected("TRACK_MALFORMED", f"the file is not valid {shown} text ({exc})",
-                            {"encoding": encoding}) from exc
+        raise TrackRejected("TRACK_MALFORMED", "the file is not valid %(shown)s text (%(exc)s)",
+                            {"encoding": encoding}, params={"shown": shown, "exc": exc}) from exc
 
 
 def _is_timed_position(f: RawFix) -> bool:
@@ -239,8 +241,8 @@ def _is_timed_position(f: RawFix) -> bool:
 
 def _too_many(max_points: int) -> TrackRejected:
     return TrackRejected(
-        "TRACK_TOO_MANY_POINTS", f"the file holds more than {max_points} points", {"max_points": max_points}
-    )
+        "TRACK_TOO_MANY_POINTS", "the file holds more than %(max_points)s points", {"max_points": max_points}
+    , params={"max_points": max_points})
 
 
 def _choose_track_or_waypoints(track: list[RawFix], waypoints: list[RawFix], result: ParseResult) -> None:
@@ -322,8 +324,8 @@ def _guard_and_root(data: bytes, markup: set[str] | None = None) -> str:
         if not root:
             raise TrackRejected("TRACK_UNRECOGNISED_FORMAT", "the file is not XML, JSON or CSV") from exc
         raise TrackRejected(
-            "TRACK_MALFORMED", f"the GPX is not well-formed XML ({expat.errors.messages[exc.code]}, line {exc.lineno})",
-            {"line": exc.lineno},
+            "TRACK_MALFORMED", "the GPX is not well-formed XML (%(value)s, line %(lineno)s)",
+            {"line": exc.lineno}, params={"value": expat.errors.messages[exc.code], "lineno": exc.lineno},
         ) from exc
     return root[0] if root else ""
 
@@ -341,7 +343,7 @@ def _watch_markup(parser: Any, markup: set[str]) -> None:
 def _parse_gpx(data: bytes, max_points: int, exact: bool = False) -> ParseResult:
     root = _guard_and_root(data)
     if root != "gpx":
-        raise TrackRejected("TRACK_UNRECOGNISED_FORMAT", f"XML with root <{root}> is not GPX", {"root": root})
+        raise TrackRejected("TRACK_UNRECOGNISED_FORMAT", "XML with root <%(root)s> is not GPX", {"root": root}, params={"root": root})
     result = ParseResult(fixes=[], format="gpx")
     track: list[RawFix] = []
     waypoints: list[RawFix] = []
@@ -418,7 +420,7 @@ def _gpx_points_exact(
     except DefusedXmlException as exc:  # already refused by the guard; kept for safety
         raise TrackRejected("TRACK_FORBIDDEN_XML", "the XML uses entities, which are refused") from exc
     except ParseError as exc:  # what the guard's pass cannot know, e.g. an entity left to an external DTD
-        raise TrackRejected("TRACK_MALFORMED", f"the GPX cannot be read: {exc}", {"line": exc.position[0]}) from exc
+        raise TrackRejected("TRACK_MALFORMED", "the GPX cannot be read: %(exc)s", {"line": exc.position[0]}, params={"exc": exc}) from exc
 
 
 def _local(tag: Any, cache: dict[str, str]) -> str:
@@ -463,8 +465,8 @@ def _parse_geojson(data: bytes, max_points: int, zone: tzinfo) -> ParseResult:
     try:
         doc = load_json(data.decode("utf-8"))
     except JsonRefused as exc:
-        raise TrackRejected("TRACK_MALFORMED", f"the GeoJSON cannot be read: {exc.message}",
-                            {"reason": exc.code, **exc.details}) from exc
+        raise TrackRejected("TRACK_MALFORMED", "the GeoJSON cannot be read: %(message)s",
+                            {"reason": exc.code, **exc.details}, params={"message": exc.message}) from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise TrackRejected("TRACK_UNRECOGNISED_FORMAT", "the file is not valid JSON") from exc
     features = _features(doc)
@@ -651,8 +653,8 @@ def _parse_csv(data: bytes, max_points: int, zone: tzinfo) -> ParseResult:
             if fix is not None:
                 result.fixes.append(fix)
     except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a quote it cannot close
-        raise TrackRejected("TRACK_MALFORMED", f"the CSV cannot be read at line {rows.line_num}: {exc}",
-                            {"line": rows.line_num, "reason": str(exc)}) from exc
+        raise TrackRejected("TRACK_MALFORMED", "the CSV cannot be read at line %(line_num)s: %(exc)s",
+                            {"line": rows.line_num, "reason": str(exc)}, params={"line_num": rows.line_num, "exc": exc}) from exc
     return result
 
 

@@ -44,8 +44,8 @@ def domain_error(exc: DomainError):
 @bp.errorhandler(CSRFError)
 def csrf_error(exc: CSRFError):
     return render_template("error.html", error=DomainError(
-        "表单已失效，请刷新页面后重试；什么也没有改动。 The form's security token is missing or expired; "
-        "nothing was changed. Reload the page and try again.", code="CSRF", status=400)), 400
+        "The form's security token is missing or expired; nothing was changed. Reload the page and try again.",
+        code="CSRF", status=400)), 400
 
 
 @bp.get("/")

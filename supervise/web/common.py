@@ -1,5 +1,5 @@
-"""What every page shares: the signed-in actor, labels in Chinese with English beside them, times in
-Shanghai and the error page. Views stay thin: parse the form, call a service, render."""
+"""What every page shares: the signed-in actor, flag codes' titles, times in Shanghai and the error
+page. Views stay thin: parse the form, call a service, render."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,30 +14,6 @@ from supervise.services.lookup import MAX_PAGE
 from supervise.services.regulation import regulation_in_force
 from supervise.timeutil import SHANGHAI, as_utc_stored, is_supported_day, local_today, utcnow
 
-# Used only when the regulation in force does not name a code (e.g. an older flag's rule was removed).
-FALLBACK_TITLES = {
-    "ABSENT": ("缺勤", "Absent"), "LATE": ("迟到", "Late"), "CHECKIN_OFF_GRID": ("签到不在网格", "Off grid"),
-    "PHOTO_STALE": ("照片过期", "Stale photo"), "PHOTO_NO_EVIDENCE": ("照片无定位/时间", "No evidence"),
-    "LOCATION_MISMATCH": ("位置不一致", "Location mismatch"), "LOCATION_SPOOF": ("虚拟定位", "Mock location"),
-    "PHOTO_REUSED": ("照片重复使用", "Photo reused"), "TRACK_GAP": ("轨迹中断（失联）", "Track gap"),
-    "IDLE": ("在岗不在状态", "Idle"), "OFF_POST": ("脱岗", "Off post"), "EARLY_LEAVE": ("早退", "Early leave"),
-    "LOW_PATROL": ("巡查里程不足", "Patrol too short"), "INSPECTION": ("督察发现", "Inspection"),
-}
-STATUS_LABELS = {"open": ("待处理", "Open"), "appealed": ("申诉中", "Appealed"),
-                 "confirmed": ("已确认", "Confirmed"), "dismissed": ("已撤销", "Dismissed"),
-                 "withdrawn": ("已自动撤回", "Withdrawn")}
-ACTION_LABELS = {"raised": ("系统生成", "Raised"), "confirmed": ("确认", "Confirmed"),
-                 "dismissed": ("撤销", "Dismissed"), "appealed": ("提出申诉", "Appealed"),
-                 "appeal_rejected": ("申诉驳回", "Appeal rejected"), "appeal_upheld": ("申诉成立", "Appeal upheld"),
-                 "withdrawn": ("自动撤回", "Withdrawn"), "reinstated": ("恢复", "Reinstated"),
-                 "cause_gone": ("原因已消失", "Cause gone")}
-ROLE_LABELS = {"officer": "执法队员", "inspector": "督察员", "manager": "管理人员", "admin": "管理员"}
-TIMELINESS_LABELS = {"on_time": ("准时", "On time"), "late": ("迟到", "Late"),
-                     "outside_window": ("不在签到时段", "Outside the sign-in window")}
-TIME_SOURCE_LABELS = {"exif_offset": "照片EXIF（带时区）", "exif_gps": "照片GPS时间", "exif_local": "照片EXIF（本地时间）",
-                      "device": "手机定位时间"}
-LOCATION_SOURCE_LABELS = {"exif": "照片EXIF定位", "device": "手机浏览器定位（较弱）"}
-
 
 def current_actor() -> Actor:
     """The Actor of the signed-in user (the blueprint has already sent visitors to /login)."""
@@ -48,7 +24,7 @@ def require_web_role(*roles: str) -> Actor:
     """The actor, or Forbidden unless their role is one of `roles`."""
     actor = current_actor()
     if actor.role not in roles:
-        raise Forbidden("这个页面不属于您的角色。 This page is not for your role.")
+        raise Forbidden("This page is not for your role.")
     return actor
 
 
@@ -59,8 +35,9 @@ class Title:
 
 
 def code_titles() -> dict[str, Title]:
-    """Every flag code's title from the regulation in force, fallbacks for codes it does not name."""
-    titles = {code: Title(*pair) for code, pair in FALLBACK_TITLES.items()}
+    """Every flag code's title from the regulation in force (the `code_title` helper names the codes
+    it does not, from the catalog)."""
+    titles: dict[str, Title] = {}
     for code, config in regulation_in_force().regulation.values_for(utcnow(), None).items():
         if config.title_zh:
             titles[code] = Title(config.title_zh, config.title_en or code)

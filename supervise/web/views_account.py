@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, render_template, request, session
+from flask_babel import gettext as _
 
 from supervise.errors import DomainError
 from supervise.services import accounts
@@ -15,7 +16,7 @@ def password_page():
         return render_template("password.html")
     form = request.form
     if form.get("new_password", "") != form.get("confirm_password", ""):
-        flash("两次输入的新密码不一致。 The two new passwords differ; nothing was changed.", "error")
+        flash(_("The two new passwords differ; nothing was changed."), "error")
         return render_template("password.html"), 422
     try:
         ended = accounts.change_own_password(current_actor(), form.get("current_password", ""),
@@ -23,5 +24,5 @@ def password_page():
     except DomainError as exc:
         flash(exc.message, "error")
         return render_template("password.html"), exc.status
-    flash(f"密码已修改；其他 {ended} 个登录已退出。 Password changed; {ended} other sessions and tokens ended.", "ok")
+    flash(_("Password changed; %(n)s other sessions and tokens ended.", n=ended), "ok")
     return render_template("password.html")

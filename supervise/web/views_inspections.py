@@ -21,6 +21,7 @@ from supervise.services.regulation import regulation_in_force
 from supervise.timeutil import local_day_bounds, utcnow
 from supervise.web import bp
 from supervise.web.common import page_number, parse_day, require_web_role, today
+from supervise.web.filters import both
 
 RECENT_CHECKS = 100
 ROUNDS_PER_PAGE = 50
@@ -89,12 +90,16 @@ ZH_MESSAGES = {
 
 @bp.app_template_global()
 def result_label(result: str | None) -> tuple[str, str]:
-    return RESULT_LABELS.get(result or "", (result or "—", ""))
+    """(a finding's result in the reader's language, "")."""
+    zh, en = RESULT_LABELS.get(result or "", (result or "—", result or "—"))
+    return both(zh, en), ""
 
 
 @bp.app_template_global()
 def kind_label(kind: str | None) -> tuple[str, str]:
-    return KIND_LABELS.get(kind or "", (kind or "—", ""))
+    """(an inspection kind's name in the reader's language, "")."""
+    zh, en = KIND_LABELS.get(kind or "", (kind or "—", kind or "—"))
+    return both(zh, en), ""
 
 
 def field_errors(exc: DomainError, fields: dict[str, str]) -> dict[str, str]:
@@ -236,8 +241,7 @@ def require_city_wide() -> Actor:
     """The actor, or Forbidden unless they are a city-wide manager or an admin."""
     actor = require_web_role("manager", "admin")
     if not actor.is_city_wide:
-        raise Forbidden("抽签派单由全市管理人员负责：区管理人员的辖区在本轮中被督察，不能提前知道。 "
-                        "Rounds are drawn by city-wide managers: a district is inspected in the round and must "
+        raise Forbidden("Rounds are drawn by city-wide managers: a district is inspected in the round and must "
                         "not learn its checks ahead.", code="CITY_WIDE_ONLY")
     return actor
 

@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from supervise.errors import DomainError, Forbidden, NotFound
+from supervise.errors import DomainError, Forbidden, NotFound, translated
 from supervise.extensions import db
+from supervise.i18n_marks import N_
 from supervise.models import RegulationVersion
 from supervise.regulation import default_regulation_text
 from supervise.services.regulation import publish_regulation, regulation_in_force
@@ -17,9 +19,9 @@ from supervise.services.replay import replay
 from supervise.timeutil import local_day_bounds, utcnow
 from supervise.web import bp
 from supervise.web.common import code_titles, parse_day, require_web_role, today
+from supervise.web.filters import measure, measure_name, severity_name, value_text
 
 DEFAULT_DAYS = 7
-SEVERITY_LABELS = {"low": "低", "medium": "中", "high": "高"}
 
 
 @bp.get("/regulation")
@@ -35,14 +37,14 @@ def regulation_draft():
     action = request.form.get("action", "replay")
     if action == "publish":
         if actor.role != "admin":
-            raise Forbidden("只有管理员可以发布规定。 Only an admin may publish the regulation.")
+            raise Forbidden("Only an admin may publish the regulation.")
         note = request.form.get("note", "").strip() or None
         try:
             version = publish_regulation(actor, text, note)
         except DomainError as exc:
             return _refused(text, exc)
-        flash(f"已发布第 {version.number} 版「{version.label}」，即时生效。 "
-              f"Version {version.number} is published and in force.", "ok")
+        flash(_("Version %(number)s “%(label)s” is published and in force.", number=version.number,
+                label=version.label), "ok")
         return redirect(url_for("web.regulation_page"))
     first, last = _range()
     try:
@@ -59,7 +61,7 @@ def regulation_version(number: int):
         return render_template("regulation_version.html", number=0, version=None, text=default_regulation_text())
     version = db.session.scalar(select(RegulationVersion).where(RegulationVersion.number == number))
     if version is None:
-        raise NotFound(f"没有第 {number} 版规定。 There is no regulation version {number}.")
+        raise NotFound("There is no regulation version %(number)s.", params={"number": number})
     return render_template("regulation_version.html", number=number, version=version, text=version.text)
 
 
@@ -77,12 +79,21 @@ def _refused(text: str, exc: DomainError):
     return _render(text, errors=[_with_excerpt(e, text) for e in errors or []]), exc.status
 
 
+# The schema library's own messages a draft may meet, for the catalog (translated when shown).
+SCHEMA_MESSAGES = (N_("Missing data for required field."), N_("Unknown field."), N_("Not a valid integer."),
+                   N_("Not a valid number."), N_("Not a valid boolean."), N_("Not a valid string."),
+                   N_("Not a valid date."), N_("Not a valid mapping type."), N_("Not a valid list."),
+                   N_("Field may not be null."))
+
+
 def _with_excerpt(error: dict, text: str) -> dict:
-    """The error with the line it names, as typed, so it can be found without counting lines."""
+    """The error with the line it names, as typed, so it can be found without counting lines, and
+    its message in the reader's language."""
     lines = text.splitlines()
     line = error.get("line")
     excerpt = lines[line - 1].strip() if isinstance(line, int) and 0 < line <= len(lines) else ""
-    return {**error, "excerpt": excerpt}
+    shown = translated(error.get("text") or error.get("message", ""), error.get("params"))
+    return {**error, "excerpt": excerpt, "message": shown}
 
 
 def _render(text: str, *, result: dict | None = None, errors: list[dict] | None = None):
@@ -97,19 +108,26 @@ def _render(text: str, *, result: dict | None = None, errors: list[dict] | None 
         rules=list(regulation.values_for(utcnow(), None).values()), periods=regulation.periods,
         districts=regulation.districts, versions=versions, titles=code_titles(), draft=text, result=result,
         errors=errors or [], first=first, last=last, note=request.form.get("note", ""),
-        severity_labels=SEVERITY_LABELS, describe=describe_entry, number=number,
+        describe=describe_entry, number=number,
     )
 
 
 def describe_entry(entry: Mapping) -> list[str]:
-    """One override entry (`{params: {...}, severity, enabled}`) as short `name = value` lines."""
-    lines = [f"{name} = {number(value)}" for name, value in (entry.get("params") or {}).items()]
-    lines += [f"{key} = {entry[key]}" for key in ("severity", "enabled", "clause") if key in entry]
+    """One override entry (`{params: {...}, severity, enabled}`) as short `name = value` lines in the
+    reader's language (grace_min = 10 → 宽限时间 = 10 分钟)."""
+    lines = [f"{measure_name(name)} = {measure(name, number(value))}"
+             for name, value in (entry.get("params") or {}).items()]
+    if "severity" in entry:
+        lines.append(f"{_('Severity')} = {severity_name(entry['severity'])}")
+    if "enabled" in entry:
+        lines.append(f"{_('Enabled')} = {value_text(bool(entry['enabled']))}")
+    if "clause" in entry:
+        lines.append(f"{_('Clause')} = {entry['clause']}")
     return lines
 
 
-def number(value) -> str:
-    """A threshold as people write it: 5 rather than 5.0."""
+def number(value):
+    """A threshold as people write it: 5 rather than 5.0 (other values as they are)."""
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        return int(value)
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import render_template, request
+from flask_babel import gettext as _
 
 from supervise.api.exports import download
 from supervise.errors import Invalid
@@ -16,6 +17,7 @@ from supervise.services.access import require_district
 from supervise.timeutil import local_day_bounds, utcnow
 from supervise.web import bp
 from supervise.web.common import code_titles, current_actor, local, parse_day, require_web_role, today
+from supervise.web.filters import code_title
 from supervise.web.views_flags import FILTER_KEYS, _service_filters
 
 
@@ -66,10 +68,10 @@ def charts_for(actor, first: date, last: date, rows: list[dict]) -> dict[str, st
     start, end = local_day_bounds(first)[0], local_day_bounds(last)[1]
     series = stats.compliance_by_day(actor, start, end)
     titles = code_titles()
-    bars = [(f"{titles[c].zh if c in titles else c} {c}", n) for c, n in stats.flags_by_code(rows)]
-    return {"compliance": line_chart("各区每日合规率 Compliance by district per day",
+    bars = [(f"{code_title(titles, c)} {c}", n) for c, n in stats.flags_by_code(rows)]
+    return {"compliance": line_chart(_("Compliance by district per day"),
                                      [d[5:] for d in series["days"]], series["series"]),
-            "codes": bar_chart("问题类型（待处理、申诉中、已确认） Flags by code (pending and confirmed)", bars)}
+            "codes": bar_chart(_("Flags by code (pending, appealed and confirmed)"), bars, empty=_("no data"))}
 
 
 @bp.get("/reports/monthly")

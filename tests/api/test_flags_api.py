@@ -91,3 +91,20 @@ def test_compliance_statistics_count_shifts_and_confirmed_flags(client, auth, ab
     assert row["shifts"] == 1 and row["flags"]["confirmed"] == 1 and row["compliance_rate"] == 0.0
     assert row["by_code"] == {"ABSENT": 1}
     assert client.get(f"/api/v1/stats/compliance{query}", headers=auth("dl1")).status_code == 403
+
+
+def test_the_systems_reason_in_a_flags_history_follows_the_readers_language(app, client, auth, absent_flag):
+    from supervise.extensions import db
+    from supervise.models import FlagEvent
+
+    url = f"/api/v1/flags/{absent_flag}"
+    chinese = client.get(url, headers=auth("mgr-dl")).get_json()
+    english = client.get(url, headers={**auth("mgr-dl"), "Accept-Language": "en"}).get_json()
+
+    zh_reason, en_reason = chinese["history"][0]["reason"], english["history"][0]["reason"]
+    assert chinese["summary_zh"] in zh_reason and "规定第 0 版" in zh_reason
+    assert english["summary_en"] in en_reason and "regulation v0" in en_reason
+    with app.app_context():   # kept language-neutral: the catalog text and its values, English beside
+        event = db.session.scalars(db.select(FlagEvent).where(FlagEvent.flag_id == absent_flag)).one()
+        assert event.data["message"]["text"] == "%(summary)s (regulation v%(version)s, clause %(clause)s)"
+        assert event.reason == en_reason

@@ -56,7 +56,7 @@ def test_the_login_page_shares_the_counts_and_says_why_in_the_page(client, world
     token = csrf_token(client.get("/login", environ_base={"REMOTE_ADDR": STRANGER}).data)
     response = client.post("/login", data={"csrf_token": token, "username": "dl1", "password": PASSWORD},
                            environ_base={"REMOTE_ADDR": STRANGER})
-    assert response.status_code == 429 and "Too many failed logins" in response.data.decode()
+    assert response.status_code == 429 and "登录失败次数过多" in response.data.decode()
 
 
 def test_x_forwarded_for_from_a_client_is_ignored(client, world):

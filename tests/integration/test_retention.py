@@ -141,5 +141,8 @@ def test_a_purged_photo_answers_410_and_says_what_is_kept(client, auth, old_worl
 
     error = response.get_json()["error"]
     assert response.status_code == 410 and error["code"] == "PHOTO_PURGED"
-    assert "hashes" in error["message"]
+    assert "哈希值" in error["message"]   # 简体中文 unless the client asks otherwise
+    english = client.get(f"/api/v1/checkins/{checkin_id}/photo",
+                         headers={**auth("mgr-dl"), "Accept-Language": "en"}).get_json()["error"]
+    assert english["code"] == "PHOTO_PURGED" and "hashes" in english["message"]
     assert client.get(f"/api/v1/checkins/{checkin_id}", headers=auth("mgr-dl")).status_code == 200

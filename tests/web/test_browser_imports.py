@@ -31,5 +31,5 @@ def test_an_admin_imports_a_gbk_roster_and_reads_the_report(sync_playwright, ser
             url = page.url
         finally:
             browser.close()
-    assert "csv (gb18030)" in report and "officers created" in report
+    assert "csv (gb18030)" in report and "新建队员" in report
     assert url.endswith("/admin/imports")        # the report came in place, without leaving the page

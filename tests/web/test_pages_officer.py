@@ -158,7 +158,7 @@ def test_an_officer_signs_in_with_a_selfie_and_sees_it_on_time_and_inside_the_gr
     page = text(response)
     assert response.status_code == 200, page
     assert "签到已记录" in page and "准时" in page and "在网格内" in page
-    assert "Signed in on time, in place." in page
+    assert "已按时在岗签到。" in page
     assert checkins_stored(app) == 1
 
 
@@ -187,7 +187,7 @@ def test_a_selfie_without_any_position_tells_the_officer_to_retake_it_with_locat
     page = text(response)
     assert response.status_code == 200
     assert "无定位" in page and "打开定位（GPS）后重新拍照签到" in page
-    assert "with location (GPS) on" in page
+    assert "打开定位（GPS）" in page
 
 
 def test_a_selfie_taken_far_outside_the_grid_shows_the_distance(app, client, world):

@@ -42,7 +42,7 @@ def test_changing_my_password_ends_my_other_sessions_and_tokens_but_not_this_one
     response = client.post("/password", data={"csrf_token": csrf_token(page.data), "current_password": PASSWORD,
                                               "new_password": "a-new-pass-2026", "confirm_password": "a-new-pass-2026"})
 
-    assert response.status_code == 200 and "Password changed" in response.data.decode()
+    assert response.status_code == 200 and "密码已修改" in response.data.decode()
     assert client.get("/me").status_code == 200
     assert elsewhere.get("/me").status_code == 302
     assert app.test_client().get("/api/v1/auth/me", headers=headers).status_code == 401

@@ -14,7 +14,7 @@
     };
     xhr.upload.onload = function () {
       bar.removeAttribute('value');
-      state.innerHTML = '正在逐行检查 <small>Checking every row</small>';
+      state.textContent = state.dataset.checking;
     };
     xhr.onload = function () {
       var doc = new DOMParser().parseFromString(xhr.responseText, 'text/html');
@@ -22,7 +22,7 @@
       report.innerHTML = fresh ? fresh.innerHTML : '<p class="flash error">' + xhr.status + '</p>';
       box.hidden = true;
     };
-    xhr.onerror = function () { state.textContent = '上传失败 Upload failed'; };
+    xhr.onerror = function () { state.textContent = state.dataset.failed; };
     xhr.send(new FormData(form));
   });
 })();
