@@ -139,6 +139,9 @@ def partitions_job(app: Flask, lock: SchedulerLock) -> list:
                                                 app.config["POSITION_PARTITION_DAYS_AHEAD"])
 
 
+PARTITIONS_EVERY = timedelta(hours=6)
+
+
 def schedule_ticks(scheduler: BaseScheduler, app: Flask, interval_s: int, max_ticks: int | None = None) -> None:
     """Add the tick job (coalesced, one instance at a time, with a misfire grace), the position
     partitions of the coming days (every 6 hours, PostgreSQL) and the daily purge
@@ -146,8 +149,14 @@ def schedule_ticks(scheduler: BaseScheduler, app: Flask, interval_s: int, max_ti
     with app.app_context():
         lock = SchedulerLock(db.engine, lease=timedelta(seconds=max(3 * interval_s, 30)))
     count = {"n": 0}
+    partitions_due = {"at": utcnow()}
 
     def job():
+        # The partitions are made in the tick's own thread, before it: their DDL waits for no tick
+        # of this scheduler, and a tick never waits behind them mid-read.
+        if utcnow() >= partitions_due["at"]:
+            daily_partitions()
+            partitions_due["at"] = utcnow() + PARTITIONS_EVERY
         try:
             tick(app, lock, interval_s)
         except Exception:
@@ -169,8 +178,6 @@ def schedule_ticks(scheduler: BaseScheduler, app: Flask, interval_s: int, max_ti
             log.exception("making the coming days' position partitions failed; the next run tries again "
                           "(meanwhile positions go to the default partition)")
 
-    scheduler.add_job(daily_partitions, "interval", hours=6, id="position-partitions", next_run_time=utcnow(),
-                      coalesce=True, max_instances=1, replace_existing=True)
     scheduler.add_job(job, "interval", seconds=interval_s, id="checks", next_run_time=utcnow(),
                       coalesce=True, max_instances=1, misfire_grace_time=max(interval_s, 30), replace_existing=True)
     purge_at = app.config.get("PURGE_AT")
