@@ -110,6 +110,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from supervise.api import init_api
+    from supervise.api.osmand_door import install_osmand_door
     from supervise.input_guard import init_input_guard
     from supervise.json_bodies import init_json_bodies
     from supervise.ops.headers import init_headers
@@ -120,9 +121,6 @@ def _register_blueprints(app: Flask) -> None:
     from supervise.web import bp as web_bp
 
     init_json_bodies(app)
-    trusted = parse_networks(app.config["TRUSTED_PROXIES"])
-    if trusted:
-        app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, trusted)
     init_request_tracking(app)
     init_input_guard(app)
     init_limits(app)
@@ -130,3 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(ops_bp)
     init_headers(app)
+    install_osmand_door(app)
+    trusted = parse_networks(app.config["TRUSTED_PROXIES"])
+    if trusted:   # outermost: the door and the app see the client's address, scheme and request id
+        app.wsgi_app = TrustedProxyMiddleware(app.wsgi_app, trusted)

@@ -97,11 +97,11 @@ def osmand_report():
         raise DomainError(exc.template, code=exc.code, status=400, params=exc.params) from None
     outcome = service.record_osmand(report, now=received)
     positions_stored("osmand", int(outcome.stored))
-    return Response(_osmand_body(outcome.stored, outcome.reason), mimetype="application/json")
+    return Response(osmand_body(outcome.stored, outcome.reason), mimetype="application/json")
 
 
 @lru_cache(maxsize=64)
-def _osmand_body(stored: bool, reason: str | None) -> bytes:
+def osmand_body(stored: bool, reason: str | None) -> bytes:
     """The answer `{"reason": ..., "stored": ...}`, serialised once per outcome (a phone reports every few seconds)."""
     return (json.dumps({"reason": reason, "stored": stored}, separators=(",", ":")) + "\n").encode()
 

@@ -30,7 +30,7 @@ def add_security_headers(response):
         wanted = (("Content-Security-Policy", PAGE_POLICY.replace("img-src 'self'", f"img-src 'self' {tiles}")),
                   *wanted[1:])
     if request.is_secure:
-        wanted = (*wanted, ("Strict-Transport-Security", HSTS))
+        wanted = (*wanted, HSTS_HEADER)
     for name, value in wanted:
         if name.lower() not in present:
             response.headers.add(name, value)
@@ -55,3 +55,10 @@ _COMMON = (("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"), (
 # Pages show personal data: the browser keeps no copy of them to show after logout.
 PAGE_HEADERS = (("Content-Security-Policy", PAGE_POLICY), *_COMMON, ("Cache-Control", "no-store"))
 OTHER_HEADERS = (("Content-Security-Policy", OTHER_POLICY), *_COMMON)
+HSTS_HEADER = ("Strict-Transport-Security", HSTS)
+
+
+def api_headers(*, secure: bool) -> tuple[tuple[str, str], ...]:
+    """The headers add_security_headers gives an answer that is not a page (for answers made
+    outside Flask's response, as the OsmAnd door's)."""
+    return (*OTHER_HEADERS, HSTS_HEADER) if secure else OTHER_HEADERS

@@ -26,7 +26,7 @@ from supervise.extensions import db
 from supervise.geo.area import Area
 from supervise.models import Device, Shift, User, text_limit
 from supervise.models.tracks import ANALYSIS_COLUMNS, SOURCE_CODES, Position, TrackUpload
-from supervise.services import lookup
+from supervise.services import live_positions, lookup
 from supervise.services.access import Actor, require_district, require_officer_visible
 from supervise.services.areas import area_for_shift
 from supervise.services.regulation import regulation_in_force
@@ -44,7 +44,7 @@ SQLITE_PARAMS = 999  # parameters per statement: SQLite's historical limit, safe
 READ_CHUNK_OFFICERS = 500
 DEVICE_CACHE_TTL_S = 30.0
 DEVICE_CACHE_MAX = 50_000
-_COLUMNS = ("officer_id", "ts", "lat", "lon", "accuracy_m", "speed_mps", "mock", "source", "received_ts")
+_COLUMNS = live_positions.COLUMNS
 
 
 # ---------------------------------------------------------------- results
@@ -375,23 +375,6 @@ def _literal(name: str, value: int | None):
     return literal_column(str(int(value)))
 
 
-_COMPILED: dict[str, tuple[str, bool]] = {}
-
-
-def _insert_sql(connection) -> tuple[str, bool]:
-    """The Core insert compiled once per dialect: (SQL, whether parameters are positional).
-
-    Why: SQLAlchemy's per-row parameter processing, and re-compiling the ON CONFLICT insert,
-    cost more than the database's own work for a position; the statement is still the Core one.
-    """
-    name = connection.dialect.name
-    if name not in _COMPILED:
-        compiled = _insert_statement(name).compile(dialect=connection.dialect, column_keys=list(_COLUMNS))
-        positional = bool(compiled.positional)
-        if positional and list(compiled.positiontup) != list(_COLUMNS):
-            raise RuntimeError("unexpected parameter order in the compiled position insert")
-        _COMPILED[name] = (str(compiled), positional)
-    return _COMPILED[name]
 
 
 def positions_between(officer_id: int, t0: float, t1: float) -> TrackArrays:
@@ -436,31 +419,43 @@ def _grouped(table: np.ndarray) -> dict[int, TrackArrays]:
 
 
 class _DeviceCache:
-    """identifier -> officer id, per process, for DEVICE_CACHE_TTL_S: a phone reports every few
-    seconds and must not cost a lookup each time. A revoked device stops within the TTL."""
+    """identifier -> officer id of every active device, per process: a phone reports every few
+    seconds and must not cost a lookup each time. All devices are read in one query, again after
+    DEVICE_CACHE_TTL_S, so a revoked device stops within the TTL; a device registered since the
+    last reading is looked up on its own (unknown identifiers are never kept)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.entries: dict[str, tuple[int, float]] = {}
+        self.entries: dict[str, int] = {}
+        self.fresh_until = 0.0
 
     def get(self, identifier: str) -> int | None:
-        hit = self.entries.get(identifier)
-        if hit is not None and hit[1] > time.monotonic():
-            return hit[0]
-        device = db.session.execute(select(Device.officer_id).where(
-            Device.identifier == identifier, Device.revoked_at.is_(None))).first()
-        if device is None:
-            self.entries.pop(identifier, None)
-            return None
-        with self.lock:
-            if len(self.entries) >= DEVICE_CACHE_MAX:
-                self.entries.clear()
-            self.entries[identifier] = (device.officer_id, time.monotonic() + DEVICE_CACHE_TTL_S)
-        return device.officer_id
+        if time.monotonic() >= self.fresh_until:
+            self._read_all()
+        officer_id = self.entries.get(identifier)
+        if officer_id is not None:
+            return officer_id
+        officer_id = db.session.scalar(select(Device.officer_id).where(
+            Device.identifier == identifier, Device.revoked_at.is_(None)))
+        if officer_id is not None and len(self.entries) < DEVICE_CACHE_MAX:
+            self.entries[identifier] = officer_id
+        return officer_id
+
+    def _read_all(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            return   # another request is reading them; this one uses what is known (or looks its own up)
+        try:
+            rows = db.session.execute(select(Device.identifier, Device.officer_id).where(
+                Device.revoked_at.is_(None)).limit(DEVICE_CACHE_MAX)).all()
+            self.entries = dict(rows)
+            self.fresh_until = time.monotonic() + DEVICE_CACHE_TTL_S
+        finally:
+            self.lock.release()
 
     def clear(self) -> None:
         with self.lock:
-            self.entries.clear()
+            self.entries = {}
+            self.fresh_until = 0.0
 
 
 device_cache = _DeviceCache()
@@ -495,29 +490,8 @@ def record_osmand(report: OsmandReport, *, now: float | None = None) -> OsmandOu
         return OsmandOutcome(False, problem)
     row = (officer_id, float(fix.t), fix.lat, fix.lon, fix.accuracy_m, fix.speed_mps, bool(fix.mock),
            SOURCE_CODES["osmand"], now)
-    return OsmandOutcome(True) if _insert_committed(row) else OsmandOutcome(False, "duplicate")
-
-
-def _insert_committed(row: tuple) -> bool:
-    """Insert one position (values in _COLUMNS order) and commit it; whether it was new.
-
-    Why a pooled DBAPI connection and not the session: a live report is one row, and the
-    ORM session's transaction bookkeeping cost more than SQLite's insert and commit. (On SQLite
-    the connection is in autocommit mode, so the single INSERT is its own transaction.)"""
-    engine = db.engine
-    sql, positional = _insert_sql(engine)
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        try:
-            cursor.execute(sql, row if positional else dict(zip(_COLUMNS, row, strict=True)))
-            new = cursor.rowcount != 0
-        finally:
-            cursor.close()
-        raw.commit()
-    finally:
-        raw.close()
-    return new
+    # Committed with the other reports arriving now, before this one is answered (live_positions).
+    return OsmandOutcome(True) if live_positions.writer_for(db.engine).insert(row) else OsmandOutcome(False, "duplicate")
 
 
 # ---------------------------------------------------------------- analysis

@@ -13,7 +13,7 @@ its queue). Prints, per stream: requests sent and answered, throughput, p50/p95/
 errors (anything but the documented success, or no answer), and the machine's load before/after.
 
 Every photo is a different picture (its own perceptual hash, so no PHOTO_REUSED flags): each is a
-mosaic of the horizontal bands of 16 pre-encoded 12 MP JPEGs, spliced at restart markers (no
+mosaic of the horizontal bands of 17 pre-encoded 12 MP JPEGs, spliced at restart markers (no
 re-encoding), with its own EXIF. The database (default `test_i12_bench`) is dropped and rebuilt;
 the stored photos (about 23 GB for a full run) are removed at the end unless --keep-photos.
 """
@@ -50,11 +50,13 @@ SHANGHAI_OFFSET = timedelta(hours=8)
 
 
 class MosaicPhotos:
-    """Distinct real-size JPEGs made cheaply: 16 sources encoded once with a restart marker after
-    every MCU row; a photo takes each of its 8 horizontal bands from one source (16^8 pictures)
-    and gets its own EXIF (time now, GPS inside the grid)."""
+    """Distinct real-size JPEGs made cheaply: 17 sources encoded once with a restart marker after
+    every MCU row; a photo takes each of its 8 horizontal bands from one source and gets its own
+    EXIF (time now, GPS inside the grid). Photo n's sources are a Reed-Solomon codeword over GF(17)
+    (the cubic whose coefficients are n's base-17 digits, at x = 0..7): any two of the first 83,521
+    photos differ in at least 5 of their 8 bands, so no two look alike to the perceptual hash."""
 
-    WIDTH, HEIGHT, BANDS, SOURCES = 4032, 3024, 8, 16
+    WIDTH, HEIGHT, BANDS, SOURCES = 4032, 3024, 8, 17
 
     def __init__(self, seed: int = 7):
         from PIL import Image
@@ -77,9 +79,10 @@ class MosaicPhotos:
         self.header = header
         self.row_count = len(self.rows[0])
 
-    def photo(self, rng: random.Random, taken: datetime) -> bytes:
-        """A new picture, taken at `taken` (UTC) a few metres from the grid's centre."""
-        choice = [rng.randrange(self.SOURCES) for _ in range(self.BANDS)]
+    def photo(self, n: int, rng: random.Random, taken: datetime) -> bytes:
+        """Picture number n, taken at `taken` (UTC) a few metres from the grid's centre."""
+        digits = [(n // self.SOURCES ** k) % self.SOURCES for k in range(4)]
+        choice = [sum(d * x ** k for k, d in enumerate(digits)) % self.SOURCES for x in range(self.BANDS)]
         per_band = -(-self.row_count // self.BANDS)
         body = bytearray()
         for row in range(self.row_count):
@@ -187,8 +190,8 @@ def seed_city(app, officers: int, shift_start: datetime) -> tuple[list[str], lis
 # ---------------------------------------------------------------- load
 
 
-async def _request(reader, writer, raw: bytes) -> int:
-    """Send one HTTP/1.1 request on a kept-alive connection; the answer's status."""
+async def _request(reader, writer, raw: bytes) -> tuple[int, bytes]:
+    """Send one HTTP/1.1 request on a kept-alive connection; the answer's status and body."""
     writer.write(raw)
     await writer.drain()
     status_line = await reader.readline()
@@ -202,9 +205,8 @@ async def _request(reader, writer, raw: bytes) -> int:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value)
-    if length:
-        await reader.readexactly(length)
-    return int(status_line.split()[1])
+    body = await reader.readexactly(length) if length else b""
+    return int(status_line.split()[1]), body
 
 
 async def _reconnect(port: int):
@@ -218,13 +220,14 @@ async def _reconnect(port: int):
 
 
 async def _open_loop(port: int, rate: float, seconds: float, connections: int, make_request, ok_status: int,
-                     ok_body_check=None) -> dict:
+                     ok_body: bytes | None = None) -> dict:
     """Send make_request(n) at `rate` a second for `seconds` over a pool of keep-alive connections;
     latencies from each request's due time."""
     pool: asyncio.Queue = asyncio.Queue()
     for _ in range(connections):
         pool.put_nowait(await asyncio.open_connection("127.0.0.1", port, limit=1 << 20))
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []   # (due, seconds after the start; latency)
     errors: dict[str, int] = {}
     tasks = []
 
@@ -235,10 +238,14 @@ async def _open_loop(port: int, rate: float, seconds: float, connections: int, m
         raw = make_request(n)   # only now: a backlog of waiting 4.6 MB uploads would fill the memory
         for attempt in (1, 2):
             try:
-                status = await asyncio.wait_for(_request(reader, writer, raw), timeout=30)
+                status, body = await asyncio.wait_for(_request(reader, writer, raw), timeout=30)
                 latencies.append(time.perf_counter() - due)
+                timeline.append((due - started, latencies[-1]))
                 if status != ok_status:
                     errors[str(status)] = errors.get(str(status), 0) + 1
+                elif ok_body is not None and ok_body not in body:   # answered, but not as asked
+                    what = "answered " + body.decode(errors="replace").strip()[:80]
+                    errors[what] = errors.get(what, 0) + 1
                 break
             except (TimeoutError, ValueError) as exc:   # no answer in 30 s (TimeoutError is an OSError: first)
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
@@ -270,7 +277,7 @@ async def _open_loop(port: int, rate: float, seconds: float, connections: int, m
         _, writer = pool.get_nowait()
         writer.close()
     return {"sent": total, "answered": len(latencies), "elapsed": elapsed, "latencies": latencies, "errors": errors,
-            "reconnects": reconnects["n"]}
+            "reconnects": reconnects["n"], "timeline": timeline}
 
 
 def _positions_process(port: int, devices: list[str], rate: float, seconds: float, out) -> None:
@@ -284,10 +291,15 @@ def _positions_process(port: int, devices: list[str], rate: float, seconds: floa
         device, (lat0, lon0) = devices[d], posts[d]
         lat = lat0 + rng.gauss(0, 4) / 111_320
         lon = lon0 + (abs((k * 5) % 400 - 200) - 100 + rng.gauss(0, 4)) / 77_800   # within the grid
-        return (f"GET /osmand?id={device}&lat={lat:.6f}&lon={lon:.6f}&timestamp={time.time():.3f}&speed=1.1"
+        # The fix's time is when the phone was due to send it: a backed-up loader cannot stamp two
+        # fixes of one phone with the same instant (the server would rightly call one a duplicate).
+        return (f"GET /osmand?id={device}&lat={lat:.6f}&lon={lon:.6f}&timestamp={wall_start + n / rate:.3f}&speed=1.1"
                 f"&bearing=90&altitude=140&accuracy=8&batt=77 HTTP/1.1\r\nHost: bench\r\n\r\n").encode()
 
-    result = asyncio.run(_open_loop(port, rate, seconds, connections=200, make_request=request, ok_status=200))
+    wall_start = time.time()
+    result = asyncio.run(_open_loop(port, rate, seconds, connections=200, make_request=request, ok_status=200,
+                                    ok_body=b'"stored":true'))
+    result["cpu"] = _own_cpu()
     out.put(("positions", result))
 
 
@@ -297,16 +309,17 @@ def _signins_process(port: int, tokens: list[str], rate: float, seconds: float, 
     boundary = "benchboundary7MA4YWxkTrZu0gW"
 
     def request(n: int) -> bytes:
-        photo = photos.photo(rng, datetime.now(UTC) - timedelta(seconds=rng.uniform(3, 20)))
+        photo = photos.photo(n, rng, datetime.now(UTC) - timedelta(seconds=rng.uniform(3, 20)))
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"IMG_{n}.jpg\"\r\n"
                 "Content-Type: image/jpeg\r\n\r\n").encode() + photo + f"\r\n--{boundary}--\r\n".encode()
         return (f"POST /api/v1/checkins HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {tokens[n % len(tokens)]}\r\n"
                 f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n"
                 ).encode() + body
 
-    sizes = [len(photos.photo(rng, datetime.now(UTC))) for _ in range(5)]
+    sizes = [len(photos.photo(10**6 + k, rng, datetime.now(UTC))) for k in range(5)]
     out.put(("photo_bytes", sizes))
     result = asyncio.run(_open_loop(port, rate, seconds, connections=64, make_request=request, ok_status=201))
+    result["cpu"] = _own_cpu()
     out.put(("signins", result))
 
 
@@ -341,6 +354,14 @@ def _percentiles(values: list[float]) -> str:
             f"mean {statistics.fmean(ordered) * 1000:.0f} ms")
 
 
+def _p95_by_window(timeline: list[tuple[float, float]], window: float) -> str:
+    """The p95 latency of the requests due in each window of the run (where a slow stretch was)."""
+    windows: dict[int, list[float]] = {}
+    for due, latency in timeline:
+        windows.setdefault(int(due // window), []).append(latency)
+    return " ".join(f"{sorted(v)[int(0.95 * (len(v) - 1))] * 1000:.0f}" for _, v in sorted(windows.items())) + " ms"
+
+
 def _cpu_times() -> tuple[float, float]:
     with open("/proc/stat") as stat:
         fields = [float(x) for x in stat.readline().split()[1:]]
@@ -362,7 +383,9 @@ def _process_table() -> dict[int, tuple[int, str, float]]:
             continue
         name = text[text.index("(") + 1:text.rindex(")")]
         fields = text[text.rindex(")") + 2:].split()
-        table[int(entry)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick)
+        # utime + stime, and cutime + cstime: the children it has already reaped (PostgreSQL's
+        # backends of closed connections, gunicorn's replaced workers) count as its own.
+        table[int(entry)] = (int(fields[1]), name, sum(int(f) for f in fields[11:15]) / tick)
     return table
 
 
@@ -380,6 +403,14 @@ def cpu_by_part(server_pids: dict[str, int]) -> dict[str, float]:
     used = {name: tree(pid) for name, pid in server_pids.items()}
     used["postgresql"] = sum(cpu for _, name, cpu in table.values() if name.startswith("postgres"))
     return used
+
+
+def _own_cpu() -> float:
+    """CPU seconds this process has used (a load generator reports its own before it exits)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_busy(seconds: float) -> float:
@@ -439,17 +470,18 @@ def main() -> int:
                                            args=(port, devices, args.positions_per_s, seconds, out)),
                    multiprocessing.Process(target=_signins_process,
                                            args=(port, tokens, args.signins_per_s, seconds, out))]
-        parts = {"gunicorn": processes[0].pid, "load generator": os.getpid()}
+        parts = {"gunicorn": processes[0].pid}
         if len(processes) > 1:
             parts["scheduler"] = processes[1].pid
-        cpu_start, parts_start = _cpu_times(), cpu_by_part(parts)
+        cpu_start, parts_start, own_start = _cpu_times(), cpu_by_part(parts), _own_cpu()
         for loader in loaders:
             loader.start()
         results = _collect(out, loaders, 3)
         cpu_end, parts_end = _cpu_times(), cpu_by_part(parts)
         used = {name: parts_end[name] - parts_start.get(name, 0.0) for name in parts_end}
-        # The load generator's tree holds the servers it started: count them once, as themselves.
-        used["load generator"] -= sum(used[name] for name in ("gunicorn", "scheduler") if name in used)
+        # The load generator: this process and the two loaders, which report their own CPU (they
+        # may have exited, unreaped, before the reading of the process table).
+        used["load generator"] = _own_cpu() - own_start + sum(results[name]["cpu"] for name in ("signins", "positions"))
         results["cpu_parts"] = used
         results["cpu_busy"] = 1 - (cpu_end[1] - cpu_start[1]) / max(cpu_end[0] - cpu_start[0], 1e-9)
         for loader in loaders:
@@ -497,6 +529,8 @@ def _report(results: dict, load_after, app, folder: Path) -> None:
               f"= {r['answered'] / r['elapsed']:.1f}/s; {_percentiles(r['latencies'])}; "
               f"errors {sum(r['errors'].values())} {json.dumps(r['errors']) if r['errors'] else ''}"
               f"(reconnected after a keep-alive close: {r['reconnects']})")
+    for name in ("signins", "positions"):
+        print(f"{name:9}: p95 by 30 s of the run: " + _p95_by_window(results[name]["timeline"], 30.0))
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Position))
         checkins = db.session.scalar(select(func.count()).select_from(Checkin))

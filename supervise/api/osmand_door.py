@@ -1,0 +1,83 @@
+"""The busiest door of the service, kept narrow: a live position from Traccar Client.
+
+Every phone on patrol reports every few seconds, so this one request is most of the traffic (a city
+of 5,000 officers: ~1,000 a second). Through Flask's request machinery and the app's hooks it cost
+as much again as storing the position. This WSGI layer, in front of the Flask app, answers the
+ordinary report (a GET /osmand whose query decodes, from a registered phone) by calling the same
+decoder and service as the view (`api/tracks.osmand_report`) and giving the same answer, headers,
+metrics and request id, without building a Flask request.
+
+Everything else goes to the Flask app untouched, which answers it exactly as before: another path or
+method, a request with a cookie or an Idempotency-Key, a NUL character anywhere in the query, and
+any report the decoder or the service refuses or fails on (no id, an unknown phone, an unreadable
+value, the database away), so every refusal keeps the one error shape and the caller's language.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+from urllib.parse import parse_qsl
+
+from flask import Flask
+from werkzeug.datastructures import MultiDict
+
+from supervise.api.tracks import osmand_body
+from supervise.input_guard import holds_nul
+from supervise.ops import metrics
+from supervise.ops.headers import api_headers
+from supervise.services import tracks as service
+from supervise.tracks.osmand import decode_query
+
+
+class OsmandDoor:
+    """WSGI middleware answering ordinary OsmAnd GET reports itself (see the module's docstring)."""
+
+    def __init__(self, app: Flask, inner) -> None:
+        self.app = app
+        self.inner = inner
+        # path -> (endpoint, route) of the Flask view, so the metrics name the same route either way
+        self.routes = {rule.rule: (rule.endpoint, rule.rule) for rule in app.url_map.iter_rules()
+                       if rule.endpoint.startswith("osmand.")}
+
+    def __call__(self, environ, start_response):
+        route = self.routes.get(environ.get("PATH_INFO", ""))
+        if (route is None or environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ
+                or "HTTP_IDEMPOTENCY_KEY" in environ):
+            return self.inner(environ, start_response)
+        answer = self._answer(environ, route)
+        if answer is None:
+            return self.inner(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body]
+
+    def _answer(self, environ, route: tuple[str, str]) -> tuple[str, list, bytes] | None:
+        """The view's answer to an ordinary report, or None to let the Flask app answer."""
+        started, received = time.perf_counter(), time.time()
+        try:
+            # As werkzeug reads request.args (invalid bytes stay percent-encoded), in the view's order.
+            pairs = MultiDict(parse_qsl(environ.get("QUERY_STRING", "").encode("latin-1").decode(),
+                                        keep_blank_values=True, errors="werkzeug.url_quote"))
+            if holds_nul(pairs.keys()) or holds_nul(pairs.values()):
+                return None
+            with self.app.app_context():
+                report = decode_query(pairs.items(multi=True), received_at=received)
+                if not report.device_id:
+                    return None
+                outcome = service.record_osmand(report, now=received)
+        except Exception:  # noqa: BLE001 - the Flask view answers it, in the one error shape
+            return None
+        body = osmand_body(outcome.stored, outcome.reason)
+        # The view's answer varies by cookie (the app reads the session of every request): so does this one.
+        request_id = environ.get("supervise.request_id") or secrets.token_hex(8)
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                   ("Vary", "Cookie"), ("X-Request-ID", request_id), *api_headers(secure=environ.get("wsgi.url_scheme") == "https")]
+        metrics.positions_stored("osmand", int(outcome.stored))
+        metrics.observe_request(route[0], route[1], "GET", 200, time.perf_counter() - started)
+        return "200 OK", headers, body
+
+
+def install_osmand_door(app: Flask) -> None:
+    """Put the door in front of the app's WSGI callable (inside any proxy middleware, which must
+    run first: it sets the scheme and the request id the answer uses)."""
+    app.wsgi_app = OsmandDoor(app, app.wsgi_app)
