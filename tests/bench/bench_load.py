@@ -223,9 +223,18 @@ async def _open_loop(port: int, rate: float, seconds: float, connections: int, m
                      ok_body: bytes | None = None) -> dict:
     """Send make_request(n) at `rate` a second for `seconds` over a pool of keep-alive connections;
     latencies from each request's due time."""
+    # Connections are opened as they are needed, up to `connections`: gunicorn's gthread worker gives
+    # a new connection a thread until its first request arrives, so idle ones opened ahead would
+    # hold threads that the requests on other connections wait for.
     pool: asyncio.Queue = asyncio.Queue()
-    for _ in range(connections):
-        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port, limit=1 << 20))
+    opened = {"n": 0}
+
+    async def connection():
+        if pool.empty() and opened["n"] < connections:
+            opened["n"] += 1
+            return await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+        return await pool.get()
+
     latencies: list[float] = []
     timeline: list[tuple[float, float]] = []   # (due, seconds after the start; latency)
     errors: dict[str, int] = {}
@@ -234,7 +243,7 @@ async def _open_loop(port: int, rate: float, seconds: float, connections: int, m
     reconnects = {"n": 0}
 
     async def one(n: int, due: float) -> None:
-        reader, writer = await pool.get()
+        reader, writer = await connection()
         raw = make_request(n)   # only now: a backlog of waiting 4.6 MB uploads would fill the memory
         for attempt in (1, 2):
             try:
