@@ -3,7 +3,8 @@
 Every phone on patrol reports every few seconds, so this one request is most of the traffic (a city
 of 5,000 officers: ~1,000 a second). Through Flask's request machinery and the app's hooks it cost
 as much again as storing the position. This WSGI layer, in front of the Flask app, answers the
-ordinary report (a GET /osmand whose query decodes, from a registered phone) by calling the same
+ordinary report (a GET /osmand whose query decodes, from a registered phone, or the same query
+POSTed with an empty body, as Traccar Client for Android sends it) by calling the same
 decoder and service as the view (`api/tracks.osmand_report`) and giving the same answer, headers,
 metrics and request id, without building a Flask request.
 
@@ -41,7 +42,7 @@ class OsmandDoor:
 
     def __call__(self, environ, start_response):
         route = self.routes.get(environ.get("PATH_INFO", ""))
-        if (route is None or environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ
+        if (route is None or not _query_only(environ) or "HTTP_COOKIE" in environ
                 or "HTTP_IDEMPOTENCY_KEY" in environ):
             return self.inner(environ, start_response)
         answer = self._answer(environ, route)
@@ -73,8 +74,18 @@ class OsmandDoor:
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                    ("Vary", "Cookie"), ("X-Request-ID", request_id), *api_headers(secure=environ.get("wsgi.url_scheme") == "https")]
         metrics.positions_stored("osmand", int(outcome.stored))
-        metrics.observe_request(route[0], route[1], "GET", 200, time.perf_counter() - started)
+        metrics.observe_request(route[0], route[1], environ["REQUEST_METHOD"], 200, time.perf_counter() - started)
         return "200 OK", headers, body
+
+
+def _query_only(environ) -> bool:
+    """A GET, or a POST without a body (Traccar Client for Android POSTs its query with an empty
+    body): the report is all in the query string, as the view reads it from request.values."""
+    method = environ.get("REQUEST_METHOD")
+    if method == "GET":
+        return True
+    return (method == "POST" and environ.get("CONTENT_LENGTH", "") in ("", "0")
+            and "HTTP_TRANSFER_ENCODING" not in environ)
 
 
 def install_osmand_door(app: Flask) -> None:

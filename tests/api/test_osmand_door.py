@@ -100,3 +100,20 @@ def test_positions_stored_through_the_door_are_counted_in_the_metrics(client, ph
     for seconds_ago in (50, 40, 30):
         assert client.get(report(phone, seconds_ago)).status_code == 200
     assert stored_by_osmand() == before + 3
+
+
+def test_the_android_clients_post_with_an_empty_body_is_answered_by_the_door_as_the_view_would(client, phone,
+                                                                                               reached_flask):
+    by_door = client.post(report(phone, 30))
+    assert reached_flask == [], "Traccar Client for Android POSTs its query with no body"
+    by_flask = client.post(report(phone, 20), headers={"Idempotency-Key": "k-2"})
+    assert len(reached_flask) == 1
+    assert comparable(by_door) == comparable(by_flask)
+    assert by_door.get_json() == {"stored": True, "reason": None}
+
+
+def test_a_post_with_a_body_goes_to_the_flask_view(client, phone, reached_flask):
+    response = client.post("/osmand", data={"id": phone, "lat": LAT0, "lon": LON0,
+                                            "timestamp": int(time.time()) - 20})
+    assert response.status_code == 200 and response.get_json()["stored"]
+    assert len(reached_flask) == 1
