@@ -1,8 +1,9 @@
 """The audit trail: every flag event (raised, decided, appealed, withdrawn, joined, ...), regulation
-publish, round draw and inspection finding becomes a hash-chained record at commit time.
+publish, round draw and withdrawal and inspection finding becomes a hash-chained record at commit time.
 
 Records are appended by `services.commit_hooks` in the transaction of the event, after everything
-else, under a lock that makes appends one at a time: PostgreSQL's transaction-scoped advisory lock;
+else (a round's withdrawal, one conditional UPDATE that the session does not see, is appended by
+`services.inspections.withdraw_round` itself), under a lock that makes appends one at a time: PostgreSQL's transaction-scoped advisory lock;
 on SQLite the write lock the transaction already holds (writes begin IMMEDIATE). `seq` is unique as
 well, so an append that somehow raced would fail its commit rather than fork the chain.
 
@@ -38,8 +39,21 @@ def _instant(value) -> str | None:
     return None if value is None else value.isoformat(timespec="microseconds")
 
 
+@dataclass(frozen=True)
+class RoundWithdrawal:
+    """The withdrawal of a round before its release, as an event of the trail (the round's row
+    keeps when, by whom and why; its "round.drawn" record stays as it was)."""
+
+    round: InspectionRound
+
+
 def describe(obj) -> tuple[str, str, int | None, int | None, dict]:
     """(kind, subject_type, subject_id, actor_id, payload) of an audited object as it is now."""
+    if isinstance(obj, RoundWithdrawal):
+        drawn = obj.round
+        return ("round.withdrawn", "inspection_round", drawn.id, drawn.withdrawn_by_id,
+                {"withdrawn_at": _instant(drawn.withdrawn_at), "withdrawn_by_id": drawn.withdrawn_by_id,
+                 "reason": drawn.withdrawn_reason})
     if isinstance(obj, FlagEvent):
         return (f"flag.{obj.action}", "flag_event", obj.id, obj.actor_id,
                 {"flag_id": obj.flag_id, "action": obj.action, "from": obj.from_status, "to": obj.to_status,
@@ -136,29 +150,36 @@ def _links(batch: int):
         db.session.expunge_all()
 
 
+def _payload(kind: str, obj) -> dict:
+    """What a record of this kind says of the subject row as it stands today."""
+    return describe(RoundWithdrawal(obj) if kind == "round.withdrawn" else obj)[4]
+
+
 def _first_changed_subject(links: list[Link]) -> Break | None:
-    # A subject is recorded once (its creation); should one ever be recorded again, the latest
-    # record is the one that describes it as it should be now.
-    latest: dict[tuple[str, int], Link] = {}
+    # A subject is recorded once per kind (a round: drawn, and perhaps withdrawn); should one ever
+    # be recorded again, the latest record of that kind describes it as it should be now.
+    latest: dict[tuple[str, int, str], Link] = {}
     for link in links:
         if link.subject_id is not None and link.subject_type in SUBJECTS:
-            latest[(link.subject_type, link.subject_id)] = link
-    by_type: dict[str, list[int]] = {}
-    for subject_type, subject_id in latest:
-        by_type.setdefault(subject_type, []).append(subject_id)
+            latest[(link.subject_type, link.subject_id, link.kind)] = link
+    by_type: dict[str, set[int]] = {}
+    for subject_type, subject_id, _ in latest:
+        by_type.setdefault(subject_type, set()).add(subject_id)
     problems: list[Break] = []
     for subject_type, ids in by_type.items():
         model = SUBJECTS[subject_type]
         found = {}
+        ids = sorted(ids)
         for chunk in range(0, len(ids), 500):
             for obj in db.session.scalars(select(model).where(model.id.in_(ids[chunk:chunk + 500]))):
                 found[obj.id] = obj
-        for subject_id in ids:
-            link = latest[(subject_type, subject_id)]
+        for (link_type, subject_id, kind), link in latest.items():
+            if link_type != subject_type:
+                continue
             obj = found.get(subject_id)
             if obj is None:
                 problems.append(Break(link.seq, f"its {subject_type} {subject_id} has been deleted"))
-            elif canonical(describe(obj)[4]) != link.payload:
+            elif canonical(_payload(kind, obj)) != link.payload:
                 problems.append(Break(link.seq, f"its {subject_type} {subject_id} no longer matches the record: "
                                                 "the row was edited after it was recorded"))
     return min(problems, key=lambda b: b.seq) if problems else None

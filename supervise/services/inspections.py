@@ -39,7 +39,7 @@ from supervise.models import (
 )
 from supervise.regulation.facts import InspectionFact
 from supervise.regulation.rules.inspection import finding_for, unknown_items
-from supervise.services import lookup, photos, storage
+from supervise.services import audit, lookup, photos, storage
 from supervise.services.access import Actor, can_manage_district, require_role
 from supervise.services.areas import area_for_shift
 from supervise.services.checkins import _photo_row, read_evidence
@@ -240,7 +240,8 @@ MAX_WITHDRAWAL_REASON = 2000
 def withdraw_round(actor: Actor, round_id: int, reason: str, *, now: datetime | None = None) -> InspectionRound:
     """Withdraw a round before its release (a city-wide manager or an admin), with a reason kept on
     the round: its checks are then never shown to the inspectors. At or after the release it
-    cannot be withdrawn (409 ROUND_RELEASED): inspectors may already be on their way. One
+    cannot be withdrawn (409 ROUND_RELEASED): inspectors may already be on their way. The
+    withdrawal is a record of the audit trail ("round.withdrawn"), in its transaction. One
     conditional update, so a withdrawal racing the release time or another withdrawal is one or
     the other, never both."""
     round_ = get_round(actor, round_id)
@@ -263,8 +264,10 @@ def withdraw_round(actor: Actor, round_id: int, reason: str, *, now: datetime | 
     if moved != 1:
         db.session.rollback()
         raise _released(db.session.get(InspectionRound, round_id, populate_existing=True))
+    withdrawn = db.session.get(InspectionRound, round_id, populate_existing=True)
+    audit.append(db.session, [audit.RoundWithdrawal(withdrawn)])
     db.session.commit()
-    return db.session.get(InspectionRound, round_id, populate_existing=True)
+    return withdrawn
 
 
 def _released(round_: InspectionRound) -> Conflict:

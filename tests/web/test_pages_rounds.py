@@ -97,6 +97,32 @@ def test_the_api_withdraws_a_round_before_its_release_and_says_so(app, client, w
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "ROUND_WITHDRAWN"
 
 
+def test_a_withdrawal_is_a_record_of_the_audit_trail_and_editing_its_reason_later_is_named(app, client, world,
+                                                                                          auth, runner):
+    from sqlalchemy import text as sql
+
+    from supervise.models import AuditRecord
+
+    give_shifts(app, TOMORROW)
+    round_id = draw_today(app, day=TOMORROW)
+    done = client.post(f"/api/v1/inspection-rounds/{round_id}/withdrawal", json={"reason": "weather warning"},
+                       headers=auth("city"))
+    assert done.status_code == 200
+    with app.app_context():
+        records = db.session.execute(select(AuditRecord.kind, AuditRecord.subject_id, AuditRecord.payload)
+                                     .order_by(AuditRecord.seq)).all()
+        db.session.remove()
+    assert [(kind, subject) for kind, subject, _ in records] == [("round.drawn", round_id),
+                                                                ("round.withdrawn", round_id)]
+    assert json.loads(records[-1].payload)["reason"] == "weather warning"
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sql("UPDATE inspection_round SET withdrawn_reason = 'routine' WHERE id = :id"), {"id": round_id})
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "BROKEN at record #2" in result.output and "edited" in result.output
+
+
 def test_an_inspector_is_told_when_todays_checks_appear(app, client, world):
     give_shifts(app)
     log_in(client, "insp-dl")
