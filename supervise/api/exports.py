@@ -58,13 +58,14 @@ class FlagExport(MethodView):
     @blp.arguments(FlagExportQuery, location="query")
     @_file_answer("csv", "xlsx")
     def get(self, args):
-        """Every flag the list shows with the same filters (not one page), as CSV or .xlsx."""
+        """Every flag the list shows with the same filters, search and order (not one page), as CSV or .xlsx."""
         fmt = args.pop("format")
         for key in ("page", "per_page"):
             args.pop(key, None)
         if "from_" in args:
             args["from"] = args.pop("from_")
-        return download(exports.flags_file(current_actor(), args, fmt))
+        search, sort = args.pop("q", ""), args.pop("sort", "time")
+        return download(exports.flags_file(current_actor(), args, fmt, search=search, sort=sort))
 
 
 @blp.route("/checkins/export")

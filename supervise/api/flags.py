@@ -10,8 +10,8 @@ from marshmallow import Schema, fields, validate
 from supervise.api.common import Instant, PageArgs, RowId, current_actor, local_time, paginate
 from supervise.errors import Invalid
 from supervise.models import FLAG_STATUSES
+from supervise.services import flag_queue, stats
 from supervise.services import flags as flag_service
-from supervise.services import stats
 from supervise.services.access import require_role
 from supervise.services.checks import run_checks
 from supervise.services.evidence_view import flag_evidence
@@ -78,6 +78,11 @@ class FlagQuery(PageArgs):
     shift_id = RowId()
     from_ = Instant(data_key="from")
     to = Instant()
+    q = fields.String(validate=validate.Length(max=flag_queue.MAX_SEARCH),
+                      metadata={"description": "part of an officer's name, badge number or username (any case)"})
+    sort = fields.String(load_default="time", validate=validate.OneOf(flag_queue.SORTS),
+                         metadata={"description": "time (newest first), severity, officer or district; ties "
+                                                  "newest first"})
 
 
 class DecisionIn(Schema):
@@ -97,7 +102,8 @@ class Flags(MethodView):
         """Flags you may see: a manager's district (or all), an officer's own."""
         if "from_" in args:
             args["from"] = args.pop("from_")
-        query = flag_service.flags_query(current_actor(), args)
+        search, sort = args.pop("q", ""), args.pop("sort", "time")
+        query = flag_queue.queue_query(current_actor(), args, search, sort)
         return paginate(query, args, FlagOut().dump)
 
 

@@ -16,7 +16,7 @@ from supervise.reports.track_files import gpx_text, track_csv
 from supervise.services import stats
 from supervise.services.access import Actor, require_role
 from supervise.services.checkins import list_checkins
-from supervise.services.flags import flags_query
+from supervise.services.flag_queue import queue_query
 from supervise.services.tracks import shift_track
 from supervise.timeutil import iso_z, local_iso
 
@@ -49,10 +49,10 @@ FLAG_HEADERS = ["编号 id", "代码 code", "状态 status", "待核实 needs_re
                 "最后处理 last action", "处理理由 last reason"]
 
 
-def flags_file(actor: Actor, filters: dict, fmt: str) -> ExportFile:
-    """The flags the list would show with these filters, every one (not a page), newest first."""
+def flags_file(actor: Actor, filters: dict, fmt: str, *, search: str = "", sort: str = "time") -> ExportFile:
+    """The flags the queue shows with these filters, search and order, every one (not a page)."""
     require_role(actor, "manager")
-    query = flags_query(actor, filters).options(selectinload(Flag.events), selectinload(Flag.officer))
+    query = queue_query(actor, filters, search, sort).options(selectinload(Flag.events), selectinload(Flag.officer))
     rows = []
     for f in _capped(db.session.scalars(query.limit(MAX_ROWS + 1)).all()):
         last = f.events[-1] if f.events else None

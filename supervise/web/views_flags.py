@@ -53,7 +53,7 @@ def flags():
         result, status = None, exc.status
     return render_template("flags.html", result=result, form=form, titles=code_titles(), statuses=FLAG_STATUSES,
                            squads=_squads(actor), args=queue_args(form), districts=_districts(),
-                           export_args={k: v for k, v in form.items() if v and k not in ("q", "sort")},
+                           export_args=queue_args(form),
                            sorts=flag_queue.SORTS), status
 
 

@@ -18,7 +18,7 @@ from supervise.timeutil import local_day_bounds, utcnow
 from supervise.web import bp
 from supervise.web.common import code_titles, current_actor, local, parse_day, require_web_role, today
 from supervise.web.filters import code_title
-from supervise.web.views_flags import FILTER_KEYS, _service_filters
+from supervise.web.views_flags import _service_filters, queue_form
 
 
 def _format() -> str:
@@ -28,10 +28,8 @@ def _format() -> str:
 @bp.get("/flags/export")
 def flags_export():
     actor = require_web_role("manager", "admin")
-    form = {key: request.args.get(key, "").strip() for key in FILTER_KEYS}
-    if "status" not in request.args:
-        form["status"] = "open"
-    return download(exports.flags_file(actor, _service_filters(form), _format()))
+    form = queue_form(request.args)   # what the queue shows: its filters, its search and its order
+    return download(exports.flags_file(actor, _service_filters(form), _format(), search=form["q"], sort=form["sort"]))
 
 
 def _range() -> tuple[date, date]:

@@ -211,3 +211,40 @@ def map_data(page: str) -> dict:
 
     block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.DOTALL)
     return json.loads(block.group(1))
+
+
+def test_the_export_of_a_searched_and_sorted_queue_holds_what_the_queue_shows_in_its_order(app, client, world):
+    import csv
+    import html
+    import io
+
+    dl1_monday, dl1_tuesday, dl2 = three_absences(app)
+    log_in(client, "mgr-dl")
+
+    page = text(client.get("/flags?q=officer&sort=officer"))
+    [link] = [html.unescape(href) for href in re.findall(r'class="export" href="([^"]+format=csv[^"]*)"', page)]
+    assert "q=officer" in link and "sort=officer" in link
+    rows = list(csv.reader(io.StringIO(client.get(link).get_data(as_text=True).lstrip("\ufeff"))))
+    assert [int(row[0]) for row in rows[1:]] == order_of(page) == [dl1_tuesday, dl1_monday, dl2]
+
+    searched = client.get("/flags/export?format=csv&q=dl2").get_data(as_text=True).lstrip("\ufeff")
+    assert [int(row[0]) for row in list(csv.reader(io.StringIO(searched)))[1:]] == [dl2]
+
+
+def test_the_api_lists_and_exports_flags_by_search_and_order_as_the_queue_does(app, client, world, auth):
+    import csv
+    import io
+
+    dl1_monday, dl1_tuesday, dl2 = three_absences(app)
+    headers = auth("mgr-dl")
+
+    listed = client.get("/api/v1/flags?q=DL-0001&sort=officer", headers=headers).get_json()
+    exported = client.get("/api/v1/flags/export?format=csv&q=dl-0001&sort=officer", headers=headers)
+    by_officer = client.get("/api/v1/flags?sort=officer", headers=headers).get_json()
+    refused = client.get("/api/v1/flags?sort=salary", headers=headers)
+
+    assert [f["id"] for f in listed["items"]] == [dl1_tuesday, dl1_monday]
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [int(row[0]) for row in rows[1:]] == [dl1_tuesday, dl1_monday]
+    assert [f["id"] for f in by_officer["items"]] == [dl1_tuesday, dl1_monday, dl2]
+    assert refused.status_code == 422 and "error" in refused.get_json()
