@@ -90,6 +90,11 @@ class DecisionIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=flag_service.MAX_REASON))
 
 
+class DecisionsIn(DecisionIn):
+    flags = fields.List(RowId(), required=True, validate=validate.Length(min=1, max=flag_queue.MAX_BULK),
+                        metadata={"description": f"the ids of the flags to decide (at most {flag_queue.MAX_BULK})"})
+
+
 class AppealIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=flag_service.MAX_REASON))
 
@@ -105,6 +110,23 @@ class Flags(MethodView):
         search, sort = args.pop("q", ""), args.pop("sort", "time")
         query = flag_queue.queue_query(current_actor(), args, search, sort)
         return paginate(query, args, FlagOut().dump)
+
+
+@blp.route("/decisions")
+class Decisions(MethodView):
+    @blp.arguments(DecisionsIn)
+    @blp.response(200)
+    def post(self, data):
+        """Confirm or dismiss many open flags with one reason, as the queue's bulk decision does: each
+        flag in its own conditional update. Answers which were decided, which someone else had decided
+        first (with their state, left as they are) and which were refused (with a code: an appealed
+        flag is decided on its own, one's own flag, a flag out of reach)."""
+        actor = current_actor()
+        require_role(actor, "manager")
+        outcome = flag_queue.decide_many(actor, data["flags"], data["decision"], data["reason"])
+        return {"decided": outcome.decided,
+                "already_decided": [{"id": flag_id, "state": state} for flag_id, state in outcome.already_decided.items()],
+                "refused": [{"id": flag_id, "code": code} for flag_id, code in outcome.refused.items()]}
 
 
 @blp.route("/<int:flag_id>")

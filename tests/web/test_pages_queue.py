@@ -248,3 +248,37 @@ def test_the_api_lists_and_exports_flags_by_search_and_order_as_the_queue_does(a
     assert [int(row[0]) for row in rows[1:]] == [dl1_tuesday, dl1_monday]
     assert [f["id"] for f in by_officer["items"]] == [dl1_tuesday, dl1_monday, dl2]
     assert refused.status_code == 422 and "error" in refused.get_json()
+
+
+def test_the_api_decides_many_flags_with_one_reason_and_reports_each(app, client, world, auth):
+    from tests.api.test_flags_api import appeal, decide
+
+    dl1_monday, dl1_tuesday, dl2 = three_absences(app)
+    ng = raise_flags(app, "HRB-NG-0001")["ABSENT"]
+    assert decide(client, auth, "city", dl2, "dismiss", "sick note on file").status_code == 200
+    assert decide(client, auth, "mgr-dl", dl1_tuesday, "confirm", "no sign-in").status_code == 200
+    assert appeal(client, auth, "dl1", dl1_tuesday).status_code == 200
+
+    answer = client.post("/api/v1/flags/decisions", headers=auth("mgr-dl"), json={
+        "flags": [dl1_monday, dl1_tuesday, dl2, ng, dl1_monday], "decision": "confirm", "reason": "roster checked"})
+
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["decided"] == [dl1_monday]
+    assert [(item["id"], item["state"]["status"]) for item in body["already_decided"]] == [(dl2, "dismissed")]
+    assert {item["id"]: item["code"] for item in body["refused"]} == {dl1_tuesday: "APPEAL_DECIDED_ALONE",
+                                                                      ng: "FORBIDDEN"}
+    assert flag_status(app, dl1_monday)[0] == "confirmed" and flag_status(app, ng)[0] == "open"
+
+
+def test_a_bulk_decision_that_is_wrong_decides_nothing_and_officers_may_not_send_one(app, client, world, auth):
+    dl1_monday, _, _ = three_absences(app)
+    no_reason = client.post("/api/v1/flags/decisions", headers=auth("mgr-dl"),
+                            json={"flags": [dl1_monday], "decision": "confirm", "reason": ""})
+    none_chosen = client.post("/api/v1/flags/decisions", headers=auth("mgr-dl"),
+                              json={"flags": [], "decision": "confirm", "reason": "x"})
+    by_officer = client.post("/api/v1/flags/decisions", headers=auth("dl2"),
+                             json={"flags": [dl1_monday], "decision": "dismiss", "reason": "friend"})
+    assert no_reason.status_code == 422 and none_chosen.status_code == 422 and by_officer.status_code == 403
+    assert "error" in no_reason.get_json() and by_officer.get_json()["error"]["code"] == "FORBIDDEN"
+    assert flag_status(app, dl1_monday)[0] == "open"
