@@ -22,7 +22,7 @@ def refuse_nul_characters() -> None:
     """Raise Invalid NUL_CHARACTER when the request's text holds a NUL character."""
     if (_has_nul(request.args) or NUL in request.headers.get("Idempotency-Key", "")
             or (request.mimetype in _FORM_TYPES and (_has_nul(request.form) or _names_nul(request.files)))
-            or (request.is_json and _json_has_nul(request.get_data(cache=True)))):
+            or (request.is_json and json_has_nul(request.get_data(cache=True)))):
         raise Invalid("Text with a NUL character (\\u0000) is not accepted; remove it and send again.",
                       code="NUL_CHARACTER")
 
@@ -42,7 +42,8 @@ def _names_nul(files) -> bool:
     return holds_nul(upload.filename for upload in files.values())
 
 
-def _json_has_nul(body: bytes) -> bool:
+def json_has_nul(body: bytes) -> bool:
+    """Whether a JSON body holds a NUL character, raw or escaped."""
     # JSON writes NUL as \u0000 (a raw one is invalid JSON and refused by the parser anyway); an
     # escaped backslash before "u0000" is a false alarm we accept: no real text looks like that.
     return b"\\u0000" in body or b"\x00" in body

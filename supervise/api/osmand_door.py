@@ -3,8 +3,9 @@
 Every phone on patrol reports every few seconds, so this one request is most of the traffic (a city
 of 5,000 officers: ~1,000 a second). Through Flask's request machinery and the app's hooks it cost
 as much again as storing the position. This WSGI layer, in front of the Flask app, answers the
-ordinary report (a GET /osmand whose query decodes, from a registered phone, or the same query
-POSTed with an empty body, as Traccar Client for Android sends it) by calling the same
+ordinary report from a registered phone (a GET /osmand whose query decodes, the same query POSTed
+with an empty body as Traccar Client for Android sends it, or the JSON body of the newer clients)
+by calling the same
 decoder and service as the view (`api/tracks.osmand_report`) and giving the same answer, headers,
 metrics and request id, without building a Flask request.
 
@@ -15,23 +16,28 @@ value, the database away), so every refusal keeps the one error shape and the ca
 """
 from __future__ import annotations
 
+import io
 import secrets
 import time
 from urllib.parse import parse_qsl
 
 from flask import Flask
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import parse_options_header
 
 from supervise.api.tracks import osmand_body
-from supervise.input_guard import holds_nul
+from supervise.input_guard import holds_nul, json_has_nul
+from supervise.jsonload import load_json
 from supervise.ops import metrics
 from supervise.ops.headers import api_headers
 from supervise.services import tracks as service
-from supervise.tracks.osmand import decode_query
+from supervise.tracks.osmand import decode_json, decode_query
+
+MAX_JSON_BYTES = 64 * 1024   # a report is a few hundred bytes; anything larger goes to the Flask view
 
 
 class OsmandDoor:
-    """WSGI middleware answering ordinary OsmAnd GET reports itself (see the module's docstring)."""
+    """WSGI middleware answering ordinary OsmAnd reports itself (see the module's docstring)."""
 
     def __init__(self, app: Flask, inner) -> None:
         self.app = app
@@ -42,8 +48,7 @@ class OsmandDoor:
 
     def __call__(self, environ, start_response):
         route = self.routes.get(environ.get("PATH_INFO", ""))
-        if (route is None or not _query_only(environ) or "HTTP_COOKIE" in environ
-                or "HTTP_IDEMPOTENCY_KEY" in environ):
+        if route is None or "HTTP_COOKIE" in environ or "HTTP_IDEMPOTENCY_KEY" in environ:
             return self.inner(environ, start_response)
         answer = self._answer(environ, route)
         if answer is None:
@@ -55,6 +60,13 @@ class OsmandDoor:
     def _answer(self, environ, route: tuple[str, str]) -> tuple[str, list, bytes] | None:
         """The view's answer to an ordinary report, or None to let the Flask app answer."""
         started, received = time.perf_counter(), time.time()
+        json_body = None
+        if _is_json(environ):   # the view reads a JSON request's body only, never its query
+            json_body = _json_body(environ)
+            if json_body is None:
+                return None
+        elif not _query_only(environ):
+            return None
         try:
             # As werkzeug reads request.args (invalid bytes stay percent-encoded), in the view's order.
             pairs = MultiDict(parse_qsl(environ.get("QUERY_STRING", "").encode("latin-1").decode(),
@@ -62,7 +74,12 @@ class OsmandDoor:
             if holds_nul(pairs.keys()) or holds_nul(pairs.values()):
                 return None
             with self.app.app_context():
-                report = decode_query(pairs.items(multi=True), received_at=received)
+                if json_body is not None:
+                    if json_has_nul(json_body):
+                        return None
+                    report = decode_json(load_json(json_body), received_at=received)
+                else:
+                    report = decode_query(pairs.items(multi=True), received_at=received)
                 if not report.device_id:
                     return None
                 outcome = service.record_osmand(report, now=received)
@@ -76,6 +93,27 @@ class OsmandDoor:
         metrics.positions_stored("osmand", int(outcome.stored))
         metrics.observe_request(route[0], route[1], environ["REQUEST_METHOD"], 200, time.perf_counter() - started)
         return "200 OK", headers, body
+
+
+def _is_json(environ) -> bool:
+    """As werkzeug's request.is_json: application/json or application/*+json."""
+    mimetype = parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower()
+    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+
+
+def _json_body(environ) -> bytes | None:
+    """A POSTed JSON body of a stated length within MAX_JSON_BYTES, read whole and put back for
+    the Flask app (which reads it again if the door lets it answer); None for anything else."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        return None
+    if (environ.get("REQUEST_METHOD") != "POST" or not 0 < length <= MAX_JSON_BYTES
+            or "HTTP_TRANSFER_ENCODING" in environ):
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body if len(body) == length else None
 
 
 def _query_only(environ) -> bool:

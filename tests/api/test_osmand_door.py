@@ -117,3 +117,39 @@ def test_a_post_with_a_body_goes_to_the_flask_view(client, phone, reached_flask)
                                             "timestamp": int(time.time()) - 20})
     assert response.status_code == 200 and response.get_json()["stored"]
     assert len(reached_flask) == 1
+
+
+def json_report(phone: str, seconds_ago: float) -> dict:
+    from datetime import UTC, datetime
+
+    at = datetime.fromtimestamp(time.time() - seconds_ago, UTC).isoformat().replace("+00:00", "Z")
+    return {"device_id": phone, "location": {"timestamp": at, "coords": {
+        "latitude": LAT0, "longitude": LON0, "accuracy": 5, "speed": 1.2, "heading": -1, "altitude": 140},
+        "battery": {"level": 0.8, "is_charging": False}, "is_moving": True}}
+
+
+def test_the_newer_clients_json_body_is_answered_by_the_door_as_the_view_would(client, phone, reached_flask):
+    import json
+
+    by_door = client.post("/osmand", data=json.dumps(json_report(phone, 30)), content_type="application/json")
+    assert reached_flask == []
+    by_flask = client.post("/osmand", data=json.dumps(json_report(phone, 20)), content_type="application/json",
+                           headers={"Idempotency-Key": "k-3"})
+    assert len(reached_flask) == 1
+    assert comparable(by_door) == comparable(by_flask)
+    assert by_door.get_json() == {"stored": True, "reason": None}
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ('{"device_id": "nobody", "location": {"coords": {"latitude": 45.7, "longitude": 126.6}}}', 404, "DEVICE_UNKNOWN"),
+    ('[1, 2]', 400, "OSMAND_BAD_BODY"),
+    ('{"device_id": "a\\u0000b"}', 422, "NUL_CHARACTER"),
+    ('[' * 200 + ']' * 200, 400, "JSON_TOO_DEEP"),
+    ('', 400, "OSMAND_BAD_BODY"),
+])
+def test_a_json_report_the_view_refuses_reaches_it_with_its_body_intact(client, phone, reached_flask,
+                                                                        body, status, code):
+    response = client.post("/osmand?id=" + phone, data=body, content_type="application/json")
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["error"]["code"] == code
+    assert reached_flask
