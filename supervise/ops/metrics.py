@@ -25,6 +25,9 @@ UPLOAD_SECONDS = Histogram("supervise_upload_duration_seconds",
                            "Time to answer an upload of evidence, by kind (track, positions, osmand, finding)",
                            ["kind"], buckets=LATENCY_BUCKETS)
 POSITIONS_STORED = Counter("supervise_positions_stored_total", "Positions stored, by source", ["source"])
+POSITION_COMMIT_ROWS = Histogram("supervise_position_commit_rows",
+                                 "Live positions written by one commit (the reports that arrived together)",
+                                 buckets=(1, 2, 4, 8, 16, 32, 64, 100))
 TICK_SECONDS = Histogram("supervise_scheduler_tick_duration_seconds",
                          "Time a scheduler tick took (exported by the scheduler process itself)",
                          buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600))
@@ -50,6 +53,11 @@ def observe_request(endpoint: str | None, route: str, method: str, status: int, 
         SIGNIN_SECONDS.observe(seconds)
     elif endpoint in UPLOAD_ENDPOINTS and method in ("POST", "GET"):
         UPLOAD_SECONDS.labels(UPLOAD_ENDPOINTS[endpoint]).observe(seconds)
+
+
+def position_commit(rows: int) -> None:
+    """Count one commit of live positions and how many it held."""
+    POSITION_COMMIT_ROWS.observe(rows)
 
 
 def positions_stored(source: str, count: int) -> None:

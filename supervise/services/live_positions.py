@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from supervise.errors import DomainError
 from supervise.models.tracks import Position
+from supervise.ops import metrics
 
 COLUMNS = ("officer_id", "ts", "lat", "lon", "accuracy_m", "speed_mps", "mock", "source", "received_ts")
 MAX_GROUP = 100          # rows per INSERT: 900 parameters, under every SQLite build's limit
@@ -118,6 +119,7 @@ class GroupWriter:
             return
         self.groups_written += 1
         self.rows_written += len(group)
+        metrics.position_commit(len(group))
         for report in group:
             key = (report.row[0], report.row[1])
             report.new = key in new_keys

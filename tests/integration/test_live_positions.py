@@ -48,6 +48,13 @@ class TableHeld:
         self.connection.close()
 
 
+def commits_counted(app) -> float:
+    """supervise_position_commit_rows_count as /metrics shows it."""
+    text_ = app.test_client().get("/metrics").get_data(as_text=True)
+    [line] = [line for line in text_.splitlines() if line.startswith("supervise_position_commit_rows_count ")]
+    return float(line.split()[1])
+
+
 def stored_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Position))
@@ -74,6 +81,7 @@ def report_url(phone: str, at: float, n: int = 0) -> str:
 def test_reports_arriving_together_are_committed_together_and_each_answered_after_its_commit(app, phones):
     writer = live_positions.writer_for(app_engine(app))
     groups_before, rows_before = writer.groups_written, writer.rows_written
+    commits_before = commits_counted(app)
     now = time.time()
     urls = [report_url(phones[n % 2], now - 60 + n, n) for n in range(20)]
     with TableHeld(app):
@@ -88,6 +96,8 @@ def test_reports_arriving_together_are_committed_together_and_each_answered_afte
     assert stored_count(app) == 20
     assert writer.rows_written - rows_before == 20
     assert writer.groups_written - groups_before < 20, "the reports that waited together shared commits"
+    assert commits_counted(app) - commits_before == writer.groups_written - groups_before, \
+        "operators see every commit of positions and how many rows it held"
 
 
 def test_the_same_position_sent_twice_at_once_is_stored_once_and_the_second_is_told_so(app, phones):
