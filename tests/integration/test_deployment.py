@@ -90,6 +90,45 @@ def _healthz_count(gunicorn) -> float:
     return 0.0
 
 
+def test_phones_report_through_the_real_server_in_each_shape_traccar_client_sends(gunicorn, app, world):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from supervise.cli import SYSTEM
+    from supervise.extensions import db
+    from supervise.models import Position
+    from supervise.services import reference
+    from tests.conftest import DL_GRID_CENTRE
+
+    lon, lat = DL_GRID_CENTRE
+    with app.app_context():
+        phone = reference.register_device(SYSTEM, "HRB-DL-0001").identifier
+    now = time.time()
+    query = f"/osmand?id={phone}&lat={lat}&lon={lon}&accuracy=8&batt=77&timestamp="
+    at = datetime.fromtimestamp(now - 10, UTC).isoformat().replace("+00:00", "Z")
+    sent = [
+        urllib.request.Request(gunicorn.base + query + f"{now - 30:.0f}"),                        # GET
+        urllib.request.Request(gunicorn.base + query + f"{now - 20:.0f}", data=b"", method="POST"),  # Android
+        urllib.request.Request(gunicorn.base + "/osmand", method="POST", headers={"Content-Type": "application/json"},
+                               data=json.dumps({"device_id": phone, "location": {"timestamp": at, "coords": {
+                                   "latitude": lat, "longitude": lon, "accuracy": 5}}}).encode()),   # newer clients
+    ]
+    answers = []
+    for request in sent:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answers.append((response.status, json.loads(response.read())))
+    assert answers == [(200, {"stored": True, "reason": None})] * 3
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Position)) == 3
+        db.session.remove()
+    refused = urllib.request.Request(gunicorn.base + "/osmand", method="POST", data=b"[1, 2]",
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(refused, timeout=10)
+    assert error.value.code == 400 and json.loads(error.value.read())["error"]["code"] == "OSMAND_BAD_BODY"
+
+
 REDIS_URL = os.environ.get("SUPERVISE_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
