@@ -5,9 +5,8 @@ of 5,000 officers: ~1,000 a second). Through Flask's request machinery and the a
 as much again as storing the position. This WSGI layer, in front of the Flask app, answers the
 ordinary report from a registered phone (a GET /osmand whose query decodes, the same query POSTed
 with an empty body as Traccar Client for Android sends it, or the JSON body of the newer clients)
-by calling the same
-decoder and service as the view (`api/tracks.osmand_report`) and giving the same answer, headers,
-metrics and request id, without building a Flask request.
+by calling the same decoder and service as the view (`api/tracks.osmand_report`) and giving the
+same answer, headers, metrics and request id, without building a Flask request.
 
 Everything else goes to the Flask app untouched, which answers it exactly as before: another path or
 method, a request with a cookie or an Idempotency-Key, a NUL character anywhere in the query, and
