@@ -12,6 +12,8 @@ Everything else goes to the Flask app untouched, which answers it exactly as bef
 method, a request with a cookie or an Idempotency-Key, a NUL character anywhere in the query, and
 any report the decoder or the service refuses or fails on (no id, an unknown phone, an unreadable
 value, the database away), so every refusal keeps the one error shape and the caller's language.
+A report the database could not take in time is handed on marked as such (`NOT_STORED_KEY`): the
+view answers its 503 at once rather than waiting for the database a second time.
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_options_header
 
-from supervise.api.tracks import osmand_body
+from supervise.api.tracks import NOT_STORED_KEY, osmand_body
+from supervise.errors import DomainError
 from supervise.input_guard import holds_nul, json_has_nul
 from supervise.jsonload import load_json
 from supervise.ops import metrics
@@ -82,6 +85,10 @@ class OsmandDoor:
                 if not report.device_id:
                     return None
                 outcome = service.record_osmand(report, now=received)
+        except DomainError as error:
+            if error.code == "POSITION_NOT_STORED":   # the phone has waited once already
+                environ[NOT_STORED_KEY] = True
+            return None
         except Exception:  # noqa: BLE001 - the Flask view answers it, in the one error shape
             return None
         body = osmand_body(outcome.stored, outcome.reason)

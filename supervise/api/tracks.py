@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from supervise.api.common import current_actor
 from supervise.errors import DomainError, Invalid
 from supervise.ops.metrics import positions_stored
+from supervise.services import live_positions
 from supervise.services import tracks as service
 from supervise.timeutil import iso_z, local_iso, parse_instant
 from supervise.tracks.osmand import OsmandError, decode_json, decode_query
@@ -95,9 +96,14 @@ def osmand_report():
             report = decode_query(request.values.items(multi=True), received_at=received)
     except OsmandError as exc:
         raise DomainError(exc.template, code=exc.code, status=400, params=exc.params) from None
+    if request.environ.get(NOT_STORED_KEY):   # the OsmAnd door already waited for the database
+        raise live_positions.not_stored_in_time()
     outcome = service.record_osmand(report, now=received)
     positions_stored("osmand", int(outcome.stored))
     return Response(osmand_body(outcome.stored, outcome.reason), mimetype="application/json")
+
+
+NOT_STORED_KEY = "supervise.osmand_not_stored"   # set by the OsmAnd door when its wait for a commit timed out
 
 
 @lru_cache(maxsize=64)

@@ -67,8 +67,7 @@ class GroupWriter:
             self._start_if_needed()
             self._waiting.put(report)
         if not report.done.wait(ANSWER_TIMEOUT_S):
-            raise DomainError("The position could not be stored in time; send it again.",
-                              code="POSITION_NOT_STORED", status=503)
+            raise not_stored_in_time()
         if report.error is not None:
             raise report.error
         return report.new
@@ -179,6 +178,13 @@ def _insert_sql(dialect: str, n: int) -> str:
     one = "(" + ", ".join([mark] * len(COLUMNS)) + ")"
     return (f"INSERT INTO {Position.__tablename__} ({', '.join(COLUMNS)}) VALUES {', '.join([one] * n)} "
             "ON CONFLICT (officer_id, ts) DO NOTHING RETURNING officer_id, ts")
+
+
+def not_stored_in_time() -> DomainError:
+    """The 503 a report gets when its commit did not come within ANSWER_TIMEOUT_S (the phone sends
+    it again later)."""
+    return DomainError("The position could not be stored in time; send it again.",
+                       code="POSITION_NOT_STORED", status=503)
 
 
 _WRITERS: weakref.WeakKeyDictionary[Engine, GroupWriter] = weakref.WeakKeyDictionary()

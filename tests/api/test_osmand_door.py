@@ -153,3 +153,33 @@ def test_a_json_report_the_view_refuses_reaches_it_with_its_body_intact(client, 
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]["code"] == code
     assert reached_flask
+
+
+def test_a_report_the_database_cannot_take_in_time_is_refused_once_after_one_wait(client, phone, reached_flask,
+                                                                                  monkeypatch):
+    import threading
+
+    from supervise.services import live_positions
+
+    stuck = threading.Event()   # the database never answers while it is clear
+    waits: list[float] = []
+    insert = live_positions.GroupWriter.insert
+    monkeypatch.setattr(live_positions, "ANSWER_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(live_positions.GroupWriter, "_write", lambda self, group: stuck.wait(10))
+
+    def counted_insert(self, row):
+        waits.append(time.monotonic())
+        return insert(self, row)
+
+    monkeypatch.setattr(live_positions.GroupWriter, "insert", counted_insert)
+    try:
+        started = time.monotonic()
+        response = client.get(report(phone, 30))
+        elapsed = time.monotonic() - started
+    finally:
+        stuck.set()
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "POSITION_NOT_STORED"
+    assert "重新发送" in response.get_json()["error"]["message"]   # send it again
+    assert reached_flask, "the refusal came from the Flask app, in the one error shape"
+    assert len(waits) == 1 and elapsed < 0.6, "the phone waited for the database once, not twice"
