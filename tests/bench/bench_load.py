@@ -11,6 +11,8 @@ Traccar Client keeps sending live OsmAnd positions (1,000 a second: each of 5,00
 were answered, and a latency counts from the moment a request was due (a slow server cannot hide
 its queue). Prints, per stream: requests sent and answered, throughput, p50/p95/p99/max latency and
 errors (anything but the documented success, or no answer), and the machine's load before/after.
+A rate of 0 leaves that stream out (its load generator is not started): each stream run alone
+shows what it costs the machine (CPU by part), and the parts add up to what the peak needs.
 
 Every photo is a different picture (its own perceptual hash, so no PHOTO_REUSED flags): each is a
 mosaic of the horizontal bands of 17 pre-encoded 12 MP JPEGs, spliced at restart markers (no
@@ -485,22 +487,24 @@ def main() -> int:
               f"{args.positions_per_s:g} OsmAnd positions/s, gunicorn {args.workers} workers (gthread) on PostgreSQL",
               flush=True)
         out: multiprocessing.Queue = multiprocessing.Queue()
-        loaders = [multiprocessing.Process(target=_positions_process,
-                                           args=(port, devices, args.positions_per_s, seconds, out)),
-                   multiprocessing.Process(target=_signins_process,
-                                           args=(port, tokens, args.signins_per_s, seconds, out))]
+        # A stream at rate 0 is not started at all: run one stream alone to see what it costs the machine.
+        streams = {"positions": (_positions_process, devices, args.positions_per_s),
+                   "signins": (_signins_process, tokens, args.signins_per_s)}
+        loaders = [multiprocessing.Process(target=target, args=(port, who, rate, seconds, out))
+                   for target, who, rate in streams.values() if rate > 0]
+        running = [name for name, (_, _, rate) in streams.items() if rate > 0]
         parts = {"gunicorn": processes[0].pid}
         if len(processes) > 1:
             parts["scheduler"] = processes[1].pid
         cpu_start, parts_start, own_start = _cpu_times(), cpu_by_part(parts), _own_cpu()
         for loader in loaders:
             loader.start()
-        results = _collect(out, loaders, 3)
+        results = _collect(out, loaders, len(running) + ("signins" in running))
         cpu_end, parts_end = _cpu_times(), cpu_by_part(parts)
         used = {name: parts_end[name] - parts_start.get(name, 0.0) for name in parts_end}
         # The load generator: this process and the two loaders, which report their own CPU (they
         # may have exited, unreaped, before the reading of the process table).
-        used["load generator"] = _own_cpu() - own_start + sum(results[name]["cpu"] for name in ("signins", "positions"))
+        used["load generator"] = _own_cpu() - own_start + sum(results[name]["cpu"] for name in running)
         results["cpu_parts"] = used
         results["cpu_busy"] = 1 - (cpu_end[1] - cpu_start[1]) / max(cpu_end[0] - cpu_start[0], 1e-9)
         for loader in loaders:
@@ -540,22 +544,24 @@ def _report(results: dict, load_after, app, folder: Path) -> None:
     from supervise.extensions import db
     from supervise.models import Checkin, Flag, Position
 
-    sizes = results["photo_bytes"]
-    print(f"photos: 4032x3024 JPEG, {min(sizes) / 1e6:.1f}-{max(sizes) / 1e6:.1f} MB")
-    for name in ("signins", "positions"):
+    running = [name for name in ("signins", "positions") if name in results]
+    if "photo_bytes" in results:
+        sizes = results["photo_bytes"]
+        print(f"photos: 4032x3024 JPEG, {min(sizes) / 1e6:.1f}-{max(sizes) / 1e6:.1f} MB")
+    for name in running:
         r = results[name]
         print(f"{name:9}: sent {r['sent']}, answered {r['answered']} in {r['elapsed']:.0f} s "
               f"= {r['answered'] / r['elapsed']:.1f}/s; {_percentiles(r['latencies'])}; "
               f"errors {sum(r['errors'].values())} {json.dumps(r['errors']) if r['errors'] else ''}"
               f"(reconnected after a keep-alive close: {r['reconnects']})")
-    for name in ("signins", "positions"):
+    for name in running:
         print(f"{name:9}: p95 by 30 s of the run: " + _p95_by_window(results[name]["timeline"], 30.0))
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Position))
         checkins = db.session.scalar(select(func.count()).select_from(Checkin))
         flags = dict(db.session.execute(select(Flag.code, func.count()).group_by(Flag.code)).all())
     print(f"stored: {checkins} sign-ins, {stored} positions; flags raised: {flags or 'none'}")
-    wall = max(results["signins"]["elapsed"], results["positions"]["elapsed"])
+    wall = max(results[name]["elapsed"] for name in running)
     print("CPU used during the run, in cores: " + ", ".join(
         f"{name} {cpu / wall:.2f}" for name, cpu in sorted(results["cpu_parts"].items(), key=lambda kv: -kv[1])))
     print(f"during the run: {results['cpu_busy']:.0%} of the cores busy (server, database, scheduler and "
