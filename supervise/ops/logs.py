@@ -60,3 +60,6 @@ def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
     root.addHandler(make_handler(fmt))
     root.setLevel(level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic names each of its plugins at INFO whenever Flask-Migrate loads it, before any command
+    # runs (even `supervise --help`): noise, not an event of the service.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
