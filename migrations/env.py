@@ -8,9 +8,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# The config file's logging only when nobody set logging up: inside the service (supervise db upgrade,
+# the demo, tests) the app's own handler is on the root logger already, and the file's console
+# handler beside it printed every later log line twice, in two formats.
+if not any(handler.get_name() == "supervise" for handler in logging.getLogger().handlers):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

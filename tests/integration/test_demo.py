@@ -234,3 +234,5 @@ def test_supervise_demo_builds_the_world_and_serves_it(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+    said = [line for line in server.stdout.read().splitlines() if "supervise.access" in line and "/login" in line]
+    assert len(said) == 1, "each request is logged once, in one format:\n" + "\n".join(said)
