@@ -27,6 +27,11 @@ CODE_NAMES = {
     "TRACK_GAP": N_("Track gap (out of contact)"), "IDLE": N_("Idle on post"), "OFF_POST": N_("Off post"),
     "EARLY_LEAVE": N_("Early leave"), "LOW_PATROL": N_("Patrol too short"), "INSPECTION": N_("Inspection finding"),
 }
+# Evidence values that are words of the code, by the key they stand under.
+EVIDENCE_VALUE_NAMES = {
+    "reuse_kind": {"sha256": N_("the same file"), "phash": N_("a similar picture")},
+    "missing": {"position": N_("position"), "capture_time": N_("capture time")},
+}
 VALUE_WORDS = {None: N_("none"), True: N_("yes"), False: N_("no")}
 DEFAULT_SOURCE = N_("default (shipped with the service)")
 
@@ -62,7 +67,17 @@ MEASURE_NAMES = {
     "fixes": N_("Fixes"), "points": N_("Points"), "note": N_("Note"), "support": N_("Support"),
     "evidence_problem": N_("Evidence problem"), "reused_checkin_id": N_("Earlier sign-in"),
     "max_phash_distance": N_("Largest picture difference"), "max_speed_kmh": N_("Highest speed"),
-    "min_km_per_4h": N_("Shortest patrol per 4 hours"), "settle_fixes": N_("Fixes to settle"), "checkin_id": N_("Sign-in"), "photo_sha256": N_("Photo fingerprint"),
+    "min_km_per_4h": N_("Shortest patrol per 4 hours"), "settle_fixes": N_("Fixes to settle"), "checkin_id": N_("Sign-in"),
+    "checkins_outside_window": N_("Sign-ins outside the window"),
+    "span": N_("Span"), "spans": N_("Spans"), "gap": N_("Span without positions"),
+    "still_open_at_as_of": N_("Still open when judged"), "no_track": N_("No track at all"),
+    "reuse_kind": N_("How it matched"), "reuse_distance": N_("Picture difference"),
+    "verified": N_("Checked against the track"), "mock_fixes": N_("Mock-location fixes"),
+    "fixes_before": N_("Fixes before"), "fixes_after": N_("Fixes after"), "last_fix": N_("Last fix"),
+    "last_inside": N_("Last fix inside the grid"), "minutes_before_end": N_("Minutes before the end"),
+    "device_mock": N_("Phone reported a mock location"), "silent_hours": N_("Hours without positions"),
+    "working_hours": N_("Hours with positions"), "leap": N_("Leap"), "back": N_("Back at"),
+    "window": N_("Window"), "shift": N_("Shift"), "photo_sha256": N_("Photo fingerprint"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from supervise.extensions import db
+from supervise.labels import DEFAULT_SOURCE
 from supervise.models import Checkin, Flag, InspectionFinding, RegulationVersion
 from supervise.timeutil import iso_z, local_iso
 
@@ -28,7 +29,7 @@ def flag_evidence(flag: Flag) -> dict:
 def _regulation(flag: Flag) -> dict:
     number = flag.evidence.get("regulation_version")
     version = db.session.get(RegulationVersion, flag.regulation_version_id) if flag.regulation_version_id else None
-    return {"version": number, "label": version.label if version else "default (shipped with the service)",
+    return {"version": number, "label": version.label if version else DEFAULT_SOURCE,
             "clause": flag.clause, "published_at": iso_z(version.created_at) if version else None}
 
 

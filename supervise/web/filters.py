@@ -193,6 +193,47 @@ def location_source_label(value: str | None) -> str:
     return _named(labels.LOCATION_SOURCE_NAMES, value) if value else _(labels.VALUE_WORDS[None])
 
 
+@bp.app_template_global()
+def measured_value(key: str, value) -> str:
+    """A flag's measured value as people read it: a number with its unit, an instant in Shanghai
+    time, where a photo's time or place came from by name (late_min, 12 → "12 分钟")."""
+    if key == "capture_time_source" and isinstance(value, str):
+        return time_source_label(value)
+    if key == "location_source" and isinstance(value, str):
+        return location_source_label(value)
+    if key == "checkins_outside_window" and isinstance(value, list):
+        return ", ".join(f"#{checkin}" for checkin in value) or value_text(None)
+    if key in labels.EVIDENCE_VALUE_NAMES:
+        names = labels.EVIDENCE_VALUE_NAMES[key]
+        words = value if isinstance(value, list) else [value]
+        separator = ", " if current_language() == "en" else "、"
+        return separator.join(_(names[w]) if w in names else value_text(w) for w in words) or value_text(None)
+    if isinstance(value, dict):   # a measurement with parts (a leap: start, end, distance, speed ...)
+        return "; ".join(f"{measure_name(k)} {measured_value(k, v)}" for k, v in value.items())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return measure(key, value)
+    return value_text(value)
+
+
+@bp.app_template_filter("override_source")
+def override_source(source: str | None) -> str:
+    """Where a threshold that differs from the regulation's general value comes from ("district:DL"
+    → 道里区的规定 in the reader's words; a period by its label); "" for the general value."""
+    if source in (None, "", "base", "default"):
+        return ""
+    if source.startswith("district:"):
+        return _("override for district %(code)s", code=source.split(":", 1)[1])
+    return one_language(source)
+
+
+@bp.app_template_filter("version_label")
+def version_label(label: str | None) -> str:
+    """A regulation version's label in the reader's language (the shipped default named as such)."""
+    if label in (None, "", labels.DEFAULT_SOURCE):
+        return _(labels.DEFAULT_SOURCE)
+    return one_language(label)
+
+
 @bp.app_template_filter("local_text")
 def local_text(value: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     """An ISO 8601 text (as the evidence view gives it) as Shanghai wall-clock time."""

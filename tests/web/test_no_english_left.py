@@ -137,3 +137,31 @@ def test_a_replay_of_a_draft_is_said_in_one_language(app, populated):
                                                 "text": default_regulation_text().replace(
                                                     "2026 默认 / 2026 default", "试行 / trial")})
         assert check(visible_text(page.data.decode("utf-8"))) == set()
+
+
+@pytest.fixture
+def decided_flags(app, populated):
+    """A LATE flag (a sign-in with its photo evidence) confirmed by its manager, and an ABSENT one
+    still open: their pages show thresholds, measured values and a history with both kinds of
+    reason (the system's, a person's)."""
+    from tests.web.test_pages_flags import raise_flags
+
+    late = raise_flags(app, "HRB-DL-0001", late_min=12)["LATE"]
+    absent = raise_flags(app, "HRB-DL-0002")["ABSENT"]
+    client = app.test_client()
+    log_in(client, "mgr-dl")
+    token = csrf_token(client.get(f"/flags/{late}").data)
+    decided = client.post(f"/flags/{late}/decision", data={"csrf_token": token, "decision": "confirm",
+                                                            "reason": "照片与排班核对无误"})
+    assert decided.status_code == 302
+    return {"late": late, "absent": absent}
+
+
+@pytest.mark.parametrize("which", ["late", "absent"])
+def test_a_flag_page_with_its_evidence_and_history_speaks_the_readers_language(app, decided_flags, which):
+    path = f"/flags/{decided_flags[which]}"
+    chinese = visible_text(render(app, "mgr-dl", path, "zh_Hans"))
+    english = visible_text(render(app, "mgr-dl", path, "en"))
+
+    assert english_words(chinese) - {"Asia", "Shanghai", "WGS"} == set(), f"{which} flag page shows English: {' '.join(chinese.split())}"
+    assert chinese_words(english) - {"照片与排班核对无误"} == set(), f"{which} flag page shows Chinese: {' '.join(english.split())}"

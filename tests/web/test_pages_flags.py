@@ -197,8 +197,9 @@ def test_the_flag_page_shows_the_clause_and_the_history(app, client, world):
     page = text(client.get(f"/flags/{flag_id}"))
 
     assert "第 3.2 条" in page and "v0" in page  # the clause and the shipped default version
-    assert "absent_after_min = 30" in page  # the threshold in force
+    assert 'data-param="absent_after_min">判定缺勤时间 = <strong>30 分钟</strong>' in page  # the threshold in force
     assert 'id="history"' in page and "系统生成" in page and "系统" in page
+    assert "班次开始 30 分钟后仍无有效签到（规定第 0 版，第 3.2 条）" in page  # the system's reason, in Chinese
     assert "officer DL1" in page and "HRB-DL-0001" in page
 
 
