@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from supervise.evidence import notes
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AGREEMENT_S = 120.0
 # A phone clock a little ahead of the server is normal; beyond this a capture time is impossible.
@@ -80,8 +82,8 @@ def resolve_capture_time(
     """
     if local is None:
         if gps_utc is None:
-            return CaptureTime(None, None, "no capture time in the photo")
-        decided = CaptureTime(gps_utc, "exif_gps", "no DateTimeOriginal; GPS time (UTC) used")
+            return CaptureTime(None, None, notes.NO_CAPTURE_TIME)
+        decided = CaptureTime(gps_utc, "exif_gps", notes.GPS_TIME_ONLY)
     else:
         exif_time = _exif_instant(local, offset, assumed_zone)
         decided = exif_time if gps_utc is None else _reconcile(local, offset, exif_time, gps_utc, assumed_zone,
@@ -97,16 +99,15 @@ def _possible(at: datetime, received_at: datetime | None) -> bool:
 
 def _by_receipt(decided: CaptureTime, received_at: datetime) -> CaptureTime:
     ahead = (decided.captured_at - received_at).total_seconds()
-    note = (f"the photo's clock ({decided.source}) says {_format_hours_exact(ahead)} after the photo was received: "
-            "impossible, so the receipt time is used; needs review")
-    return CaptureTime(received_at, "received", _join(decided.note, note), ahead)
+    note = notes.note(notes.CLOCK_AFTER_RECEIPT, source=decided.source, ahead=_format_hours_exact(ahead))
+    return CaptureTime(received_at, "received", notes.joined(decided.note, note), ahead)
 
 
 def _exif_instant(local: datetime, offset: timedelta | None, zone: ZoneInfo) -> CaptureTime:
     if offset is not None:
         return CaptureTime((local - offset).replace(tzinfo=UTC), "exif_offset")
     instant = local.replace(tzinfo=zone).astimezone(UTC)
-    return CaptureTime(instant, "exif_local", f"no offset tag; assumed {zone.key}")
+    return CaptureTime(instant, "exif_local", notes.note(notes.ZONE_ASSUMED, zone=zone.key))
 
 
 def _reconcile(
@@ -118,28 +119,20 @@ def _reconcile(
     if abs(diff) <= AGREEMENT_S:
         if offset is not None:
             return exif_time
-        return CaptureTime(gps_utc, "exif_gps", f"no offset tag; GPS time used (agrees with {zone.key})")
+        return CaptureTime(gps_utc, "exif_gps", notes.note(notes.GPS_AGREES, zone=zone.key))
     camera_zone = implied_zone_s(local, gps_utc)
     if camera_zone is not None and _possible(gps_utc, received_at):
         stated = _format_zone(offset.total_seconds()) if offset is not None else zone.key
-        note = (
-            f"EXIF clock {_format_hours(diff)} off GPS time: camera set to {_format_zone(camera_zone)}, "
-            f"not {stated}; GPS time used"
-        )
+        note = notes.note(notes.CAMERA_ZONE, hours=_format_hours(diff), camera=_format_zone(camera_zone), stated=stated)
         return CaptureTime(gps_utc, "exif_gps", note)
     if received_at is not None and _possible(gps_utc, received_at):
         if not _possible(exif_time.captured_at, received_at):
-            note = (f"EXIF clock {_format_hours_exact(diff)} ahead of GPS time and after the photo was received: "
-                    "impossible, so GPS time is used")
-            return CaptureTime(gps_utc, "exif_gps", _join(exif_time.note, note))
-        note = (f"EXIF time and GPS time differ by {diff:+.0f} s, not a time-zone difference; "
-                "GPS time used, needs review")
-        return CaptureTime(gps_utc, "exif_gps", _join(exif_time.note, note), diff)
-    note = (
-        f"EXIF time and GPS time differ by {diff:+.0f} s, not a time-zone difference; "
-        f"EXIF time kept, needs review"
-    )
-    return CaptureTime(exif_time.captured_at, exif_time.source, _join(exif_time.note, note), diff)
+            note = notes.note(notes.EXIF_AHEAD, ahead=_format_hours_exact(diff))
+            return CaptureTime(gps_utc, "exif_gps", notes.joined(exif_time.note, note))
+        note = notes.note(notes.CLOCKS_DIFFER_GPS, seconds=f"{diff:+.0f}")
+        return CaptureTime(gps_utc, "exif_gps", notes.joined(exif_time.note, note), diff)
+    note = notes.note(notes.CLOCKS_DIFFER_EXIF, seconds=f"{diff:+.0f}")
+    return CaptureTime(exif_time.captured_at, exif_time.source, notes.joined(exif_time.note, note), diff)
 
 
 def implied_zone_s(local: datetime, gps_utc: datetime) -> int | None:
@@ -166,6 +159,4 @@ def _format_hours_exact(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
-def _join(first: str | None, second: str) -> str:
-    return f"{first}; {second}" if first else second
 

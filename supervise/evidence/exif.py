@@ -26,6 +26,7 @@ from typing import Any
 import exifread
 from PIL import Image
 
+from supervise.evidence import notes
 from supervise.evidence.formats import sniff_format
 from supervise.evidence.image import register_heif_opener
 
@@ -130,7 +131,7 @@ def interpret(raw: RawTags, *, reader: str | None = None, problems: list[str] | 
     subsec = _text(raw.get("SubSecTimeOriginal"))
     offset_text = _text(raw.get("OffsetTimeOriginal"))
     if offset_text is not None and parse_offset(offset_text) is None:
-        problems.append(f"OffsetTimeOriginal {offset_text!r} is not ±HH:MM; ignored")
+        problems.append(notes.note(notes.OFFSET_IGNORED, text=repr(offset_text)))
         offset_text = None
     if dto is not None and subsec:
         dto = dto.replace(microsecond=subsec_microseconds(subsec))
@@ -231,13 +232,13 @@ def _lacks_position(raw: RawTags) -> bool:
 def gps_from_tags(raw: RawTags) -> tuple[GpsReading | None, str | None]:
     """Return (position, None), or (None, why there is no usable position)."""
     if _lacks_position(raw):
-        return None, "no GPS position in the photo's EXIF"
+        return None, notes.NO_GPS_IN_EXIF
     lat, lat_problem = _coordinate(raw, "GPSLatitude", "NS", 90.0)
     lon, lon_problem = _coordinate(raw, "GPSLongitude", "EW", 180.0)
     if lat is None or lon is None:
         return None, lat_problem or lon_problem
     if lat == 0.0 and lon == 0.0:
-        return None, "GPS position is exactly 0,0: a placeholder, not a position"
+        return None, notes.ZERO_POSITION
     accuracy = _non_negative(raw.get("GPSHPositioningError"))
     return GpsReading(lat=lat, lon=lon, accuracy_m=accuracy, datum=_text(raw.get("GPSMapDatum"))), None
 
@@ -248,25 +249,25 @@ def _coordinate(raw: RawTags, name: str, refs: str, limit: float) -> tuple[float
         return None, problem
     ref = (_text(raw.get(f"{name}Ref")) or "").upper()[:1]
     if ref == "" or ref not in refs:
-        return None, f"{name}Ref is missing or not {'/'.join(refs)}: not a position"
+        return None, notes.note(notes.BAD_REF, tag=name, refs="/".join(refs))
     value = parts[0] + parts[1] / 60 + parts[2] / 3600
     if value > limit:
-        return None, f"{name} {value:.6f} is beyond ±{limit:g} degrees: not a position"
+        return None, notes.note(notes.BEYOND_LIMIT, tag=name, value=f"{value:.6f}", limit=f"{limit:g}")
     return (-value if ref == refs[1] else value), None
 
 
 def _dms_parts(values: Any, name: str) -> tuple[tuple[float, float, float] | None, str | None]:
     """Degrees, minutes, seconds from 1 to 3 rationals, each checked."""
     if not isinstance(values, tuple) or not 1 <= len(values) <= 3:
-        return None, f"{name} is not 1 to 3 rationals: not a position"
+        return None, notes.note(notes.NOT_RATIONALS, tag=name)
     parts = [_rational_value(v) for v in values]
     if any(p is None for p in parts):
-        return None, f"{name} has a zero denominator or is not a number ({_show(values)}): not a position"
+        return None, notes.note(notes.ZERO_DENOMINATOR, tag=name, values=_show(values))
     degrees, minutes, seconds = (list(parts) + [0.0, 0.0])[:3]
     if min(degrees, minutes, seconds) < 0:
-        return None, f"{name} has a negative part ({_show(values)}): not a position"
+        return None, notes.note(notes.NEGATIVE_PART, tag=name, values=_show(values))
     if minutes >= 60 or seconds >= 60:
-        return None, f"{name} minutes or seconds are 60 or more ({_show(values)}): not a position"
+        return None, notes.note(notes.SIXTY_OR_MORE, tag=name, values=_show(values))
     return (degrees, minutes, seconds), None
 
 
@@ -297,18 +298,18 @@ def gps_datetime_from_tags(raw: RawTags) -> tuple[datetime | None, str | None]:
     if date_text is None and time_values is None:
         return None, None
     if date_text is None or time_values is None:
-        return None, "GPS date or time stamp missing: no GPS instant"
+        return None, notes.NO_GPS_STAMP
     match = _DATE_RE.match(date_text)
     parts = [_rational_value(v) for v in time_values] if isinstance(time_values, tuple) else []
     if not match or len(parts) != 3 or any(p is None for p in parts):
-        return None, f"GPS date/time stamp unreadable ({date_text!r}): no GPS instant"
+        return None, notes.note(notes.GPS_STAMP_UNREADABLE, text=repr(date_text))
     hours, minutes, seconds = parts
     if not (0 <= hours < 24 and 0 <= minutes < 60 and 0 <= seconds < 61):
-        return None, f"GPS time stamp out of range ({_show(time_values)}): no GPS instant"
+        return None, notes.note(notes.GPS_TIME_OUT_OF_RANGE, values=_show(time_values))
     try:
         day = datetime(*map(int, match.groups()), tzinfo=UTC)
     except ValueError:
-        return None, f"GPS date stamp {date_text!r} is not a date: no GPS instant"
+        return None, notes.note(notes.GPS_DATE_NOT_A_DATE, text=repr(date_text))
     micro = round((hours * 3600 + minutes * 60 + seconds) * 1_000_000)
     return day + timedelta(microseconds=micro), None
 

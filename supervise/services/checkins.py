@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient, make_transient_to_detached
 
 from supervise.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Text, translated
-from supervise.evidence import PhotoEvidence, PhotoRejected, hamming, read_photo
+from supervise.evidence import PhotoEvidence, PhotoRejected, hamming, notes, read_photo
 from supervise.evidence.capture_time import CLOCK_SKEW
 from supervise.extensions import db
 from supervise.i18n_marks import N_
@@ -311,10 +311,10 @@ def _place(checkin: Checkin, shift: Shift, rules: dict[str, RuleConfig]) -> None
 def _evidence_problem(checkin: Checkin, evidence: PhotoEvidence) -> str | None:
     problems = []
     if checkin.lat is None:
-        problems.append(evidence.gps_problem or "no GPS position in the photo")
+        problems.append(evidence.gps_problem or notes.NO_GPS_IN_PHOTO)
     if checkin.captured_at is None:
-        problems.append(evidence.capture_time_note or "no capture time in the photo")
-    return "; ".join(problems) or None
+        problems.append(evidence.capture_time_note or notes.NO_CAPTURE_TIME)
+    return notes.joined(*problems)
 
 
 # ---------------------------------------------------------------- reuse

@@ -23,9 +23,11 @@ from supervise.services.notify import appeal_deadline
 from supervise.services.regulation import regulation_in_force
 from supervise.timeutil import SHANGHAI, local_day_bounds, utcnow
 
-# Evidence keys shown elsewhere on the page, or naming other people's records.
+# Evidence keys shown elsewhere on the page (an inspection finding's kind, inspector, result and items
+# are in its summary), or naming other people's records and internal ids.
 HIDDEN_EVIDENCE = frozenset({"params", "source", "regulation_version", "checkin_id", "support", "review",
-                             "track_check", "reused_checkin_id", "checkins_outside_window"})
+                             "track_check", "reused_checkin_id", "checkins_outside_window", "finding_id",
+                             "assignment_id", "round_id", "kind", "inspector", "result", "items"})
 MY_FLAGS = 100
 DECIDED = ("confirmed", "dismissed", "appealed", "open")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from flask_babel import gettext
 
 from supervise import labels
+from supervise.evidence import notes
 from supervise.i18n import current_language
 from supervise.stored_text import event_reason
 from supervise.timeutil import parse_instant
@@ -201,6 +202,8 @@ def measured_value(key: str, value) -> str:
         return time_source_label(value)
     if key == "location_source" and isinstance(value, str):
         return location_source_label(value)
+    if key == "evidence_problem" and isinstance(value, str):
+        return evidence_note(value)
     if key == "checkins_outside_window" and isinstance(value, list):
         return ", ".join(f"#{checkin}" for checkin in value) or value_text(None)
     if key in labels.EVIDENCE_VALUE_NAMES:
@@ -213,6 +216,13 @@ def measured_value(key: str, value) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return measure(key, value)
     return value_text(value)
+
+
+@bp.app_template_filter("evidence_note")
+def evidence_note(text: str | None) -> str:
+    """A note the evidence readers wrote about a photo (why this capture time, why no position) in
+    the reader's language; a text they did not write from a template as it is."""
+    return notes.say(text, _)
 
 
 @bp.app_template_filter("override_source")

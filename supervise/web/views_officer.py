@@ -17,7 +17,7 @@ from supervise.services import checkins, idempotency, officer_day
 from supervise.services.checkins import DeviceFix
 from supervise.services.lookup import MAX_ROW_ID
 from supervise.timeutil import local_day_bounds, parse_instant, utcnow
-from supervise.web import bp
+from supervise.web import bp, filters
 from supervise.web.common import code_titles, current_actor, require_web_role, today
 from supervise.web.views_flags import send_appeal
 
@@ -36,22 +36,8 @@ def my_day(status: int = 200):
     day = today()
     return render_template("me.html", user=g.web_user, day=day, now=utcnow(), shifts=officer_day.shifts_on(actor.id, day),
                            flags=officer_day.my_flags(actor), month=officer_day.my_month(actor, day),
-                           title_of=_titles_in_language(), fact_name=_fact_words("measure_name"),
-                           fact_value=_fact_words("measure"), is_officer=actor.role == "officer"), status
-
-
-def _fact_words(name: str):
-    """The shared filter that says a measured value's name (`measure_name`) or value with its unit
-    (`measure`) in the reader's language, where the pages have one; else the key, or the value as
-    the flag page shows it."""
-    from supervise.web import filters
-
-    said = getattr(filters, name, None)
-    if said is not None:
-        return said
-    if name == "measure":
-        return lambda key, value: filters.evidence_value(value)
-    return lambda key: key
+                           title_of=_titles_in_language(), fact_name=filters.measure_name,
+                           fact_value=filters.measured_value, is_officer=actor.role == "officer"), status
 
 
 def _titles_in_language():

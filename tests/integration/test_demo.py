@@ -236,3 +236,34 @@ def test_supervise_demo_builds_the_world_and_serves_it(tmp_path):
         server.wait(timeout=10)
     said = [line for line in server.stdout.read().splitlines() if "supervise.access" in line and "/login" in line]
     assert len(said) == 1, "each request is logged once, in one format:\n" + "\n".join(said)
+
+
+def test_every_flag_page_and_officers_day_of_the_demo_speaks_chinese_to_a_chinese_reader(app, demo):
+    """Every kind of evidence the demo's day raised (sign-ins, tracks, a reused photo, a photo
+    without GPS, inspection findings), as a manager and as the officer read it: no English left."""
+    from supervise.demo.world import DEMO_PASSWORD
+    from supervise.models import Flag
+    from tests.web.test_language import choose
+    from tests.web.test_login_page import log_in
+    from tests.web.test_no_english_left import english_words, visible_text
+
+    def read(username: str, paths: list[str]) -> dict[str, set[str]]:
+        client = app.test_client()
+        choose(client, "zh_Hans")
+        assert log_in(client, username, DEMO_PASSWORD).status_code == 302
+        left = {}
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, path
+            words = english_words(visible_text(page.data.decode("utf-8"))) - {"Asia", "Shanghai", "WGS", "Amap"}
+            if words:
+                left[path] = words
+        return left
+
+    with app.app_context():
+        flags = db.session.execute(select(Flag.id, Flag.code, User.username).join(User, Flag.officer_id == User.id)).all()
+        db.session.remove()
+    assert len({code for _, code, _ in flags}) >= 5, "the demo raises several kinds of flags"
+    assert read("city", [f"/flags/{flag_id}" for flag_id, _, _ in flags]) == {}
+    for officer in sorted({username for _, _, username in flags}):
+        assert read(officer, ["/me"]) == {}, officer
