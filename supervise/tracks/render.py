@@ -3,7 +3,7 @@
 Drawn in the area's local metric projection (north up, true scale): the area,
 the track (excursions in red, gaps as dashed lines), idle places as circles
 labelled with their local times and duration, a scale bar, a north arrow and a
-bilingual legend.
+legend: bilingual by default (the API's picture), or in the words a page gives.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from supervise.geo.area import Area
+from supervise.i18n_marks import N_
 from supervise.tracks.model import TrackAnalysis
 
 WIDTH = 800
@@ -23,6 +24,9 @@ COLOURS = {"area": "#2b7bb9", "track": "#1a9641", "off": "#d7191c", "idle": "#fd
            "gap": "#7f7f7f"}
 LEGEND = [("area", "网格 Grid"), ("track", "轨迹 Track"), ("off", "离岗 Off grid"),
           ("idle", "滞留 Idle"), ("gap", "失联 Gap")]
+# The legend's words for one language (translated by the page that draws the picture).
+LEGEND_NAMES = {"area": N_("Patrol area"), "track": N_("Track"), "off": N_("Off the grid"),
+                "idle": N_("Idle stay"), "gap": N_("Out of contact")}
 _NICE_M = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
 
 
@@ -137,11 +141,11 @@ def _north_arrow() -> list[str]:
             'fill="black"/>'), _text(x - 4, y + 14, "N", 12), "</g>"]
 
 
-def _legend(cv: _Canvas) -> list[str]:
-    x, y = WIDTH - MARGIN - 130, cv.height - 20 - 18 * len(LEGEND)
+def _legend(cv: _Canvas, legend: list[tuple[str, str]]) -> list[str]:
+    x, y = WIDTH - MARGIN - 130, cv.height - 20 - 18 * len(legend)
     out = ['<g class="legend">', (f'<rect x="{x - 6}" y="{y - 14}" width="136" '
-           f'height="{18 * len(LEGEND) + 6}" fill="white" fill-opacity="0.85" stroke="#999"/>')]
-    for k, (key, label) in enumerate(LEGEND):
+           f'height="{18 * len(legend) + 6}" fill="white" fill-opacity="0.85" stroke="#999"/>')]
+    for k, (key, label) in enumerate(legend):
         yy = y + 18 * k
         dash = ' stroke-dasharray="6,4"' if key == "gap" else ""
         out.append(f'<line x1="{x}" y1="{yy - 4}" x2="{x + 22}" y2="{yy - 4}" '
@@ -153,9 +157,10 @@ def _legend(cv: _Canvas) -> list[str]:
 
 def render_svg(area: Area, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
                analysis: TrackAnalysis, *, title: str = "",
-               tz: str = "Asia/Shanghai") -> str:
+               tz: str = "Asia/Shanghai", legend: dict[str, str] | None = None) -> str:
     """A self-contained SVG document (str) of the track within analysis.window
-    over the area; times on labels in `tz`. All text is XML-escaped."""
+    over the area; times on labels in `tz`; `legend` names the LEGEND_NAMES keys in one language
+    (else the bilingual legend). All text is XML-escaped."""
     t = np.asarray(t, dtype=np.float64)
     keep = ((t >= analysis.window.start.timestamp()) & (t <= analysis.window.end.timestamp())
             & np.isfinite(np.asarray(lat, float)) & np.isfinite(np.asarray(lon, float)))
@@ -175,7 +180,8 @@ def render_svg(area: Area, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
         f'stroke="{COLOURS["area"]}" stroke-width="2" fill-rule="evenodd"/>'),
         *_track(cv, t, np.atleast_1d(x), np.atleast_1d(y), analysis),
         *_stays(cv, area, analysis, ZoneInfo(tz)),
-        *_scale_bar(cv), *_north_arrow(), *_legend(cv),
+        *_scale_bar(cv), *_north_arrow(),
+        *_legend(cv, [(key, legend.get(key, label)) for key, label in LEGEND] if legend else LEGEND),
         "</svg>",
     ]
     return "\n".join(parts)

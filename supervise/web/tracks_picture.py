@@ -5,11 +5,12 @@ The access check and the analysis are the track service's (`shift_track`); this 
 from __future__ import annotations
 
 import numpy as np
+from flask_babel import gettext as _
 
 from supervise.errors import NotFound
 from supervise.services import tracks
 from supervise.services.access import Actor
-from supervise.tracks.render import render_svg
+from supervise.tracks.render import LEGEND_NAMES, render_svg
 
 
 def shift_svg(actor: Actor, shift_id: int) -> str:
@@ -17,13 +18,12 @@ def shift_svg(actor: Actor, shift_id: int) -> str:
     the shift has started."""
     track = tracks.shift_track(actor, shift_id)
     if track.analysis is None:
-        from flask_babel import gettext as _
-
         raise NotFound(_("The shift has not started; there is no track yet."))
     shift = track.shift
-    title = f"{shift.officer.name or ''} {shift.officer.badge_no or ''} · shift {shift.id}".strip()
+    which = _("shift #%(id)s", id=shift.id)
+    title = f"{shift.officer.name or ''} {shift.officer.badge_no or ''} · {which}".strip()
     return render_svg(track.area, track.positions.t, track.positions.lat, track.positions.lon, track.analysis,
-                      title=title)
+                      title=title, legend={key: _(name) for key, name in LEGEND_NAMES.items()})
 
 
 # ---------------------------------------------------------------- the interactive map's data

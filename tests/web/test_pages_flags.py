@@ -269,6 +269,8 @@ def test_a_track_flag_shows_the_track_picture_to_its_district_only(app, client, 
     assert 'id="track"' in page and f'src="/shifts/{shift_id}/track.svg"' in page
     assert picture.status_code == 200 and picture.headers["Content-Type"].startswith("image/svg+xml")
     assert picture.data.lstrip().startswith(b"<svg") or b"<svg" in picture.data[:200]
+    drawn = picture.data.decode("utf-8")   # in the reader's language, like the page around it
+    assert "失联" in drawn and "班次 #" in drawn and "Grid" not in drawn and "shift" not in drawn
     client.post("/logout", data={"csrf_token": token_from(page.encode())})
     log_in(client, "mgr-ng")
     assert client.get(f"/shifts/{shift_id}/track.svg").status_code == 403
