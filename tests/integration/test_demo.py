@@ -267,3 +267,40 @@ def test_every_flag_page_and_officers_day_of_the_demo_speaks_chinese_to_a_chines
     assert read("city", [f"/flags/{flag_id}" for flag_id, _, _ in flags]) == {}
     for officer in sorted({username for _, _, username in flags}):
         assert read(officer, ["/me"]) == {}, officer
+
+
+def test_the_demos_inspection_pages_speak_english_to_an_english_reader_but_for_names_and_notes(app, demo):
+    """Rounds, spot checks and their findings in English: the 十不准 items by their English names,
+    round and flag numbers in words of the page; only what people typed or named stays Chinese."""
+    from supervise.demo.world import DEMO_PASSWORD
+    from tests.web.test_language import choose
+    from tests.web.test_login_page import log_in
+    from tests.web.test_no_english_left import chinese_words, visible_text
+
+    with app.app_context():
+        data = [*db.session.scalars(select(User.name)), *db.session.scalars(select(District.name)),
+                *db.session.scalars(select(Squad.name)), *db.session.scalars(select(Grid.name)),
+                *db.session.scalars(select(Post.name)), *db.session.scalars(select(InspectionFinding.note))]
+        checks = db.session.scalars(select(InspectionAssignment.id).join(User, InspectionAssignment.inspector_id == User.id)
+                                    .where(User.username == "insp-ng-1")).all()
+        rounds = db.session.scalars(select(InspectionRound.id)).all()
+        db.session.remove()
+    names = set().union(*(chinese_words(text) for text in data if text))
+
+    def chinese_left(username: str, paths: list[str]) -> dict[str, set[str]]:
+        client = app.test_client()
+        choose(client, "en")
+        assert log_in(client, username, DEMO_PASSWORD).status_code == 302
+        choose(client, "en")
+        left = {}
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, path
+            words = chinese_words(visible_text(page.data.decode("utf-8"))) - names
+            if words:
+                left[path] = words
+        return left
+
+    assert checks and rounds
+    assert chinese_left("insp-ng-1", ["/inspections", *(f"/inspections/checks/{c}" for c in checks)]) == {}
+    assert chinese_left("city", ["/inspections/rounds", *(f"/inspections/rounds/{r}" for r in rounds)]) == {}
