@@ -10,7 +10,7 @@ a reader's own exception text) is shown as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from supervise.i18n_marks import N_
@@ -71,15 +71,22 @@ def joined(*notes: str | None) -> str | None:
     return SEPARATOR.join(n for n in notes if n) or None
 
 
-def say(text: str | None, translate: Callable[[str], str]) -> str:
+def say(text: str | None, translate: Callable[[str], str],
+        named: Mapping[str, Callable[[str], str]] | None = None) -> str:
     """The stored note in the language of `translate` (gettext): each part that a template made
-    is translated with its values; a text that is not entirely made of templates stays as it is."""
+    is translated with its values (a value whose param is in `named` said by that function, as a
+    time source's code by its name); a text that is not entirely made of templates stays as it is."""
     if not text:
         return ""
     parts = _parts(text)
     if parts is None:
         return text
-    return SEPARATOR.join(translate(template) % {name: _durations(value, translate) for name, value in values.items()}
+    named = named or {}
+
+    def value_said(name: str, value: str) -> str:
+        return named[name](value) if name in named else _durations(value, translate)
+
+    return SEPARATOR.join(translate(template) % {name: value_said(name, value) for name, value in values.items()}
                           for template, values in parts)
 
 

@@ -222,7 +222,7 @@ def measured_value(key: str, value) -> str:
 def evidence_note(text: str | None) -> str:
     """A note the evidence readers wrote about a photo (why this capture time, why no position) in
     the reader's language; a text they did not write from a template as it is."""
-    return notes.say(text, _)
+    return notes.say(text, _, named={"source": time_source_label})
 
 
 @bp.app_template_filter("override_source")

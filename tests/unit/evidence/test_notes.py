@@ -61,3 +61,11 @@ def test_the_capture_time_reader_writes_its_notes_from_the_templates():
     assert when.note == "no offset tag; assumed Asia/Shanghai"
     assert notes.say(when.note, shouting) == "NO OFFSET TAG; ASSUMED Asia/Shanghai"
     assert when.captured_at == datetime(2026, 11, 23, 0, 0, tzinfo=UTC)   # 08:00 in Harbin
+
+
+def test_a_value_with_a_name_of_its_own_is_said_by_it():
+    stored = notes.note(notes.CLOCK_AFTER_RECEIPT, source="exif_offset", ahead="35 min")
+
+    said = notes.say(stored, shouting, named={"source": {"exif_offset": "Photo EXIF (with time zone)"}.get})
+
+    assert said.startswith("THE PHOTO'S CLOCK (Photo EXIF (with time zone)) SAYS 35 MIN AFTER")
