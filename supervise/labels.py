@@ -31,6 +31,7 @@ CODE_NAMES = {
 EVIDENCE_VALUE_NAMES = {
     "reuse_kind": {"sha256": N_("the same file"), "phash": N_("a similar picture")},
     "missing": {"position": N_("position"), "capture_time": N_("capture time")},
+    "capture_time_source": TIME_SOURCE_NAMES, "location_source": LOCATION_SOURCE_NAMES,
 }
 VALUE_WORDS = {None: N_("none"), True: N_("yes"), False: N_("no")}
 DEFAULT_SOURCE = N_("default (shipped with the service)")

@@ -198,10 +198,6 @@ def location_source_label(value: str | None) -> str:
 def measured_value(key: str, value) -> str:
     """A flag's measured value as people read it: a number with its unit, an instant in Shanghai
     time, where a photo's time or place came from by name (late_min, 12 → "12 分钟")."""
-    if key == "capture_time_source" and isinstance(value, str):
-        return time_source_label(value)
-    if key == "location_source" and isinstance(value, str):
-        return location_source_label(value)
     if key == "evidence_problem" and isinstance(value, str):
         return evidence_note(value)
     if key == "checkins_outside_window" and isinstance(value, list):
